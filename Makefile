@@ -1,0 +1,24 @@
+# Quick start: `make demo` runs the kiosk's headless demo visit; `make test` runs every test.
+# Both first install whatever is missing (Debian packages and the .venv virtual environment).
+
+export SDL_VIDEODRIVER ?= offscreen
+export KIVY_NO_ARGS := 1
+export OMP_THREAD_LIMIT := 1
+export ESCPOS_CAPABILITIES_PICKLE_DIR ?= $(CURDIR)/.venv/escpos-cache
+
+.PHONY: demo test setup setup-test clean
+
+setup:
+	@scripts/bootstrap.sh
+
+setup-test:
+	@scripts/bootstrap.sh test
+
+demo: setup
+	.venv/bin/kiosk demo
+
+test: setup-test
+	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf demo-output .pytest_cache build *.egg-info
