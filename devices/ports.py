@@ -10,8 +10,11 @@ screen can show it.
 from __future__ import annotations
 
 import abc
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal
+
+from devices.errors import DoorLeftOpen
 
 if TYPE_CHECKING:  # Pillow is only needed by drivers that return images
     from PIL import Image
@@ -158,8 +161,14 @@ class Speaker(Device):
     default_volume: float = 0.8
 
     @abc.abstractmethod
-    def say(self, text: str, language: str = "vi") -> None:
-        """Start speaking ``text`` in ``language`` (an ISO code such as ``vi`` or ``en``)."""
+    def say(self, text: str, language: str = "vi", *, private: bool = False) -> None:
+        """Start speaking ``text`` in ``language`` (an ISO code such as ``vi`` or ``en``).
+
+        ``private`` marks text with personal data (a name): it is not kept after it is spoken.
+        Blank text only stops. Raises ``DriverUnavailable`` when there is no voice for
+        ``language`` and ``DeviceError`` when the speaker knows it cannot play; a playback that
+        fails later shows in ``health()``. Callers treat speech as best effort and show the text.
+        """
 
     @abc.abstractmethod
     def stop(self) -> None:
@@ -201,6 +210,22 @@ class ResultLocker(Device):
     @abc.abstractmethod
     def state(self, compartment: str) -> CompartmentState:
         """Door and occupancy sensors of one compartment."""
+
+    def wait_closed(self, compartment: str, timeout: float, poll_s: float = 0.25) -> CompartmentState:
+        """Block until the door of ``compartment`` is shut and return its state then.
+
+        Raises ``DoorLeftOpen`` when it is still open after ``timeout`` seconds, and whatever
+        ``state`` raises. This polls ``state``; drivers that hear about doors directly override it.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.state(compartment)
+            if not current.door_open:
+                return current
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DoorLeftOpen(f"locker: door of compartment {compartment} still open after {timeout:g} s")
+            time.sleep(min(poll_s, remaining))
 
 
 PORTS: dict[str, type[Device]] = {
