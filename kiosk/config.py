@@ -8,9 +8,11 @@ kiosk on simulators. Every problem is reported as one ``ConfigError`` line namin
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
         "show_ticket_without_printer": False,
         "high_contrast": False,
         "large_text": False,
+        "offline_prefix": "K1",
+        "outbox_key_file": "",
     },
     "central": {
         "url": "http://127.0.0.1:8765",
@@ -74,10 +78,22 @@ DEFAULTS: dict[str, Any] = {
         "speaker": "sim://",
         "locker": "sim://",
     },
+    "hours": {
+        "lock_after_hours": True,
+        "mon": ["07:00-17:30"],
+        "tue": ["07:00-17:30"],
+        "wed": ["07:00-17:30"],
+        "thu": ["07:00-17:30"],
+        "fri": ["07:00-17:30"],
+        "sat": [],
+        "sun": [],
+        "closed_days": [],
+    },
 }
 
 LANGUAGES = ("vi", "en")
 TEXT_MODES = ("raster", "tcvn3", "cp1258")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,10 @@ class KioskConfig:
     show_ticket_without_printer: bool
     high_contrast: bool
     large_text: bool
+    #: Offline ticket numbers read ``<prefix>-A001``; every kiosk of a center needs its own prefix.
+    offline_prefix: str = "K1"
+    #: Key sealing personal data in the outbox; empty: ``outbox.key`` in the data dir.
+    outbox_key_file: Path | None = None
 
     @property
     def px_per_mm(self) -> float:
@@ -127,12 +147,24 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True)
+class HoursConfig:
+    """When the kiosk serves citizens (Vietnam time); outside these hours it is locked."""
+
+    lock_after_hours: bool
+    #: Opening intervals per weekday, Monday first: ((start, end), ...).
+    week: tuple[tuple[tuple[dt.time, dt.time], ...], ...]
+    #: Local closures on top of the public holidays in ``assets/catalog/holidays.json``.
+    closed_days: frozenset[dt.date]
+
+
+@dataclass(frozen=True)
 class Config:
     center: CenterConfig
     kiosk: KioskConfig
     central: CentralConfig
     printer: PrinterConfig
     devices: dict[str, str]
+    hours: HoursConfig = field(default_factory=lambda: _hours(DEFAULTS))
     source: str = "<defaults>"
 
 
@@ -174,6 +206,48 @@ def _flag(raw: dict, section: str, key: str) -> bool:
     return value
 
 
+def _interval(key: str, text: object) -> tuple[dt.time, dt.time]:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", text) if isinstance(text, str) else None
+    problem = f'must be a list of "HH:MM-HH:MM" opening times, got {text!r}'
+    if not match:
+        raise ConfigError(key, problem)
+    h1, m1, h2, m2 = map(int, match.groups())
+    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+        raise ConfigError(key, problem)
+    start, end = dt.time(h1, m1), dt.time.max if h2 == 24 else dt.time(h2, m2)
+    if start >= end:
+        raise ConfigError(key, f"opening time {text!r} ends before it starts")
+    return start, end
+
+
+def _hours(raw: dict) -> HoursConfig:
+    week = []
+    for day in WEEKDAYS:
+        key = f"hours.{day}"
+        value = raw["hours"][day]
+        if not isinstance(value, list):
+            raise ConfigError(key, f'must be a list of "HH:MM-HH:MM" opening times (empty: closed), got {value!r}')
+        intervals = sorted(_interval(key, item) for item in value)
+        for (_s1, end), (start, _e2) in zip(intervals, intervals[1:]):
+            if start < end:
+                raise ConfigError(key, "opening times overlap")
+        week.append(tuple(intervals))
+    closed = raw["hours"]["closed_days"]
+    days = set()
+    for item in closed if isinstance(closed, list) else [closed]:
+        try:
+            if isinstance(item, dt.datetime):
+                item = item.date()
+            days.add(item if isinstance(item, dt.date) else dt.date.fromisoformat(item))
+        except (TypeError, ValueError):
+            raise ConfigError("hours.closed_days", f"must be a list of dates (YYYY-MM-DD), got {item!r}") from None
+    return HoursConfig(
+        lock_after_hours=_flag(raw, "hours", "lock_after_hours"),
+        week=tuple(week),
+        closed_days=frozenset(days),
+    )
+
+
 def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
     """Validate ``data`` (a parsed TOML document) over the defaults."""
     raw = _merge(DEFAULTS, data)
@@ -188,6 +262,16 @@ def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
     data_dir = raw["kiosk"]["data_dir"] or default_data_dir()
     if not isinstance(data_dir, str):
         raise ConfigError("kiosk.data_dir", f"must be a path, got {data_dir!r}")
+
+    prefix = raw["kiosk"]["offline_prefix"]
+    if not isinstance(prefix, str) or not re.fullmatch(r"[A-Z][A-Z0-9]{0,3}", prefix):
+        raise ConfigError(
+            "kiosk.offline_prefix",
+            f"must be 1 to 4 capital letters or digits starting with a letter, unique per kiosk, got {prefix!r}",
+        )
+    key_file = raw["kiosk"]["outbox_key_file"]
+    if not isinstance(key_file, str):
+        raise ConfigError("kiosk.outbox_key_file", f"must be a path (or empty), got {key_file!r}")
 
     url = _text(raw, "central", "url")
     parts = urlsplit(url)
@@ -234,6 +318,8 @@ def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
             show_ticket_without_printer=_flag(raw, "kiosk", "show_ticket_without_printer"),
             high_contrast=_flag(raw, "kiosk", "high_contrast"),
             large_text=_flag(raw, "kiosk", "large_text"),
+            offline_prefix=prefix,
+            outbox_key_file=Path(key_file).expanduser() if key_file.strip() else None,
         ),
         central=CentralConfig(
             url=url.rstrip("/"),
@@ -244,6 +330,7 @@ def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
         ),
         printer=PrinterConfig(paper_width_mm=paper, text_mode=text_mode),
         devices=devices,
+        hours=_hours(raw),
         source=source,
     )
 

@@ -7,12 +7,17 @@ them to the use cases. The app, the CLI and the tests all start here; nothing do
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devices.errors import DeviceError
 from devices.ports import Camera, Device, Health, Printer, QrReader, ResultLocker, Speaker
 from devices.registry import DeviceContext, open_device
-from kiosk.config import Config
+from kiosk.api.client import CentralClient
+from kiosk.config import Config, ConfigError
+from kiosk.outbox import DeliveryWorker, Outbox, SecretBox, SecretError, queue_heartbeat
+from kiosk.sync import SyncStatus
+from kiosk.tickets import Tickets
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +54,38 @@ class Devices:
 
 
 @dataclass
+class CentralLink:
+    """The kiosk's side of the central service: client, outbox and its worker, sync status."""
+
+    api: CentralClient
+    outbox: Outbox
+    worker: DeliveryWorker
+    sync: SyncStatus
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.api.close()
+        self.outbox.close()
+
+
+@dataclass
 class Kiosk:
     config: Config
     devices: Devices
     extras: dict[str, object] = field(default_factory=dict)
+    api: CentralClient | None = None
+    outbox: Outbox | None = None
+    worker: DeliveryWorker | None = None
+    sync: SyncStatus | None = None
+    tickets: Tickets | None = None
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        if self.api is not None:
+            self.api.close()
+        if self.outbox is not None:
+            self.outbox.close()
         self.devices.close()
 
 
@@ -77,6 +108,65 @@ def open_devices(config: Config) -> Devices:
     return devices
 
 
+def open_central_link(config: Config, heartbeat: Callable[[Outbox], object] | None = None) -> CentralLink:
+    """The API client, the outbox (sealed with the kiosk's key) and its delivery worker, not started."""
+    key_file = config.kiosk.outbox_key_file
+    try:
+        box = SecretBox.from_file(key_file or config.kiosk.data_dir / "outbox.key", create=key_file is None)
+    except SecretError as err:
+        raise ConfigError("kiosk.outbox_key_file", str(err)) from None
+    sync = SyncStatus()
+    api = CentralClient(
+        config.central.url,
+        config.central.token,
+        connect_timeout=config.central.connect_timeout_s,
+        read_timeout=config.central.read_timeout_s,
+        observer=sync.observe,
+    )
+    outbox = Outbox(config.kiosk.data_dir / "outbox.sqlite3", box)
+    sync.outbox = outbox
+    worker = DeliveryWorker(
+        outbox,
+        api,
+        heartbeat=(lambda: heartbeat(outbox)) if heartbeat else None,
+        on_change=sync.changed,
+    )
+    if outbox.recovered:
+        log.info("outbox: %d interrupted deliveries queued again", outbox.recovered)
+    return CentralLink(api=api, outbox=outbox, worker=worker, sync=sync)
+
+
 def build(config: Config) -> Kiosk:
     config.kiosk.data_dir.mkdir(parents=True, exist_ok=True)
-    return Kiosk(config=config, devices=open_devices(config))
+    devices = open_devices(config)
+
+    def heartbeat(outbox: Outbox) -> object:
+        health = {kind: {"status": h.status, "detail": h.detail} for kind, h in devices.health().items()}
+        return queue_heartbeat(outbox, config.kiosk.id, health)
+
+    link = None
+    try:
+        link = open_central_link(config, heartbeat)
+        tickets = Tickets(
+            link.api,
+            link.outbox,
+            link.sync,
+            prefix=config.kiosk.offline_prefix,
+            timeout=(config.central.connect_timeout_s, config.central.read_timeout_s),
+        )
+        tickets.attach(link.worker)
+        link.worker.start()
+    except BaseException:
+        if link is not None:
+            link.close()
+        devices.close()
+        raise
+    return Kiosk(
+        config=config,
+        devices=devices,
+        api=link.api,
+        outbox=link.outbox,
+        worker=link.worker,
+        sync=link.sync,
+        tickets=tickets,
+    )
