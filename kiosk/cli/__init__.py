@@ -23,6 +23,8 @@ COMMANDS = (
     "ticket",
     "dossier",
     "central",
+    "admin",
+    "service",
     "bench",
 )
 
