@@ -16,7 +16,6 @@ from kiosk.admin import AdminPin
 ROOT = Path(__file__).resolve().parents[2]
 CLI = (
     "import sys, kiosk.cli as cli\n"
-    "cli.COMMANDS += tuple(c for c in ('admin', 'service') if c not in cli.COMMANDS)\n"
     "sys.exit(cli.main(sys.argv[1:]))\n"
 )
 
@@ -24,7 +23,6 @@ CLI = (
 @pytest.fixture
 def kiosk_cli(tmp_path, monkeypatch):
     """Run `kiosk ...` in this process, with a config whose data dir is in tmp_path."""
-    monkeypatch.setattr(cli, "COMMANDS", cli.COMMANDS + tuple(c for c in ("admin",) if c not in cli.COMMANDS))
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
 

@@ -152,7 +152,6 @@ def test_from_environment_needs_watchdog_sec(systemd_socket, monkeypatch):
 
 CLI = (
     "import sys, kiosk.cli as cli\n"
-    "cli.COMMANDS += tuple(c for c in ('admin', 'service') if c not in cli.COMMANDS)\n"
     "sys.exit(cli.main(sys.argv[1:]))\n"
 )
 
