@@ -1,0 +1,95 @@
+"""``kiosk demo``: the headless scripted visit, its screenshots and its failures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from kiosk.cli import UsageError, main
+from kiosk.cli.demo import MARKER, prepare_output
+from screens.visit import Step, default_steps, run_visit, tap
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.ui
+@pytest.mark.slow
+def test_headless_demo_walks_the_visit_and_writes_real_screenshots(tmp_path):
+    out = tmp_path / "demo-output"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "KIOSK_CONFIG")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "demo", "--out", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "screens visited: attract → home → " in done.stdout
+    shots = sorted(out.glob("*.png"))
+    names = [p.name for p in shots]
+    assert names[0] == "01-attract.png" and "02-home.png" in names
+    assert any(name.endswith("-en.png") for name in names)
+    for path in shots:
+        image = Image.open(path)
+        assert image.size == (1080, 1920), path.name
+        low, high = image.convert("L").getextrema()
+        assert high - low > 100, f"{path.name} is blank"
+        assert path.name in done.stdout
+    assert (out / "summary.txt").read_text(encoding="utf-8").startswith("kiosk demo: scripted visit done")
+    health = done.stdout.split("device health:")[1]
+    for device in ("printer", "qr_reader", "camera", "speaker", "locker", "central"):
+        line = next(line for line in health.splitlines() if line.split()[:1] == [device])
+        assert " ok " in f" {line} ", line
+
+
+@pytest.mark.ui
+def test_a_step_that_cannot_be_done_stops_the_visit_with_a_clear_message(driver, tmp_path):
+    result = run_visit(driver, [Step("start", tap("start"), "home"), Step("ghost", tap("tile:ghost"), "home")], tmp_path)
+    assert not result.ok
+    assert result.failure.startswith("step 2 (ghost): nothing tagged 'tile:ghost'")
+    assert [p.name for p in result.files] == ["01-start.png", "02-ghost-failed.png"]
+
+
+@pytest.mark.ui
+def test_a_step_that_lands_on_the_wrong_screen_fails(driver, tmp_path):
+    result = run_visit(driver, [Step("start", tap("start"), "attract")], tmp_path)
+    assert result.failure == "step 1 (start): expected the 'attract' screen, but 'home' is showing"
+    assert [p.name for p in result.files] == ["01-start-failed.png"]
+
+
+def test_the_default_visit_opens_every_tile_and_ends_on_the_attract_screen():
+    from screens.registry import ScreenRegistry
+
+    steps = default_steps(ScreenRegistry(), "vi", ("vi", "en"))
+    names = [step.name for step in steps]
+    assert names[:2] == ["attract", "home"]
+    for task in ("ticket", "identify", "digitize", "lookup", "rating"):
+        assert task in names
+    assert "home-en" in names and steps[-1].expect == "attract"
+
+
+def test_the_output_folder_is_only_emptied_when_the_demo_wrote_it(tmp_path):
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "holiday.png").write_bytes(b"not ours")
+    with pytest.raises(UsageError, match="did not write"):
+        prepare_output(foreign)
+    assert (foreign / "holiday.png").exists()
+
+    ours = tmp_path / "demo-output"
+    prepare_output(ours)
+    (ours / "01-old.png").write_bytes(b"old")
+    prepare_output(ours)
+    assert (ours / MARKER).exists() and not (ours / "01-old.png").exists()
+
+
+def test_window_mode_without_a_display_is_refused_in_one_line(monkeypatch, capsys):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main(["demo", "--window"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--headless" in err
