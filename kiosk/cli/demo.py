@@ -3,7 +3,7 @@
 The demo runs in a fresh temporary data directory, with the central service embedded on SQLite
 there when the configuration says ``central.embedded = true`` (the default). In a window it is the kiosk as a citizen sees it.
 Without a display (or with ``--headless``) it draws offscreen, walks the scripted visit of
-``screens.visit`` with real touches, and writes a screenshot of every screen it passes plus
+``screens.demo_script`` with real touches, and writes a screenshot of every screen it passes plus
 everything the printer printed (``.bin`` and ``.png``) into ``--out``; then it prints a summary.
 This module only parses, builds and reports: everything Kivy happens in ``screens``.
 """
@@ -153,7 +153,7 @@ def _headless(kiosk, out: Path) -> int:
     from kiosk.cli.doctor import check_central, device_checks, format_table
     from screens.app import KioskApp
     from screens.driver import ScreenDriver
-    from screens.visit import default_steps, run_visit
+    from screens.demo_script import default_steps, run_visit
 
     app = KioskApp(kiosk)
     driver = ScreenDriver(app)

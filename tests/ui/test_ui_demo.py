@@ -12,7 +12,7 @@ from PIL import Image
 
 from kiosk.cli import UsageError, main
 from kiosk.cli.demo import MARKER, prepare_output
-from screens.visit import Step, default_steps, run_visit, tap
+from screens.demo_script import Step, default_steps, run_visit, tap
 
 ROOT = Path(__file__).resolve().parents[2]
 
