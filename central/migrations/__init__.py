@@ -1,0 +1,1 @@
+"""Alembic migrations of the central service; run them with ``kiosk central migrate``."""

@@ -1,0 +1,64 @@
+"""Services and tickets, as kiosks see them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+
+from central import auth, issuing, tickets
+from central.context import Central, get_central
+from central.idempotency import Write, kiosk_write, run_once
+from central.models import Counter, CounterService, Service
+from central.schemas import ERRORS, ServiceOut, TicketIn, TicketOut, VoidIn
+
+router = APIRouter(tags=["queue"])
+
+
+@router.get("/services", response_model=list[ServiceOut], responses=ERRORS)
+def list_services(principal: auth.Principal = Depends(auth.anyone), central: Central = Depends(get_central)):
+    """The services a kiosk of the caller's center can issue tickets for; the code is the ticket letter."""
+    with central.db.read() as session:
+        services = session.scalars(select(Service).where(
+            Service.center_code == principal.center_code, Service.active).order_by(Service.code)).all()
+        links = session.execute(
+            select(CounterService.service_id, Counter.number).join(Counter, Counter.id == CounterService.counter_id)
+            .where(Counter.center_code == principal.center_code)).all()
+    counters: dict[int, list[str]] = {}
+    for service_id, number in links:
+        counters.setdefault(service_id, []).append(number)
+    return [
+        {"code": s.code, "name": {"vi": s.name_vi, "en": s.name_en}, "field": s.field, "icon": s.icon,
+         "counters": sorted(counters.get(s.id, []), key=lambda n: (len(n), n))}
+        for s in services
+    ]
+
+
+@router.post("/tickets", status_code=201, response_model=TicketOut, responses=ERRORS)
+def issue_ticket(body: TicketIn, write: Write = Depends(kiosk_write), central: Central = Depends(get_central)):
+    """Draw the next number of a service, or record a ticket the kiosk issued while offline."""
+    if body.offline_number:
+        return run_once(central, write, lambda session: tickets.record_offline(
+            central, session, write.principal, body.service, body.priority, body.offline_number, body.issued_at))
+    return issuing.issue(central, write, body.service, body.priority)
+
+
+@router.get("/tickets/{reference}", response_model=TicketOut, responses=ERRORS)
+def get_ticket(reference: str, principal: auth.Principal = Depends(auth.anyone),
+               central: Central = Depends(get_central)):
+    with central.db.read() as session:
+        return tickets.view(central, session, tickets.find(session, principal.center_code, reference))
+
+
+@router.post("/tickets/{reference}/void", response_model=TicketOut, responses=ERRORS)
+def void_ticket(reference: str, body: VoidIn, write: Write = Depends(kiosk_write),
+                central: Central = Depends(get_central)):
+    """Take a ticket out of the queue, e.g. when its slip failed to print."""
+    return run_once(central, write, lambda session: tickets.void(
+        central, session, write.principal.center_code, reference, body.reason), status=200)
+
+
+@router.post("/tickets/{reference}/reprint", response_model=TicketOut, responses=ERRORS)
+def reprint_ticket(reference: str, write: Write = Depends(kiosk_write), central: Central = Depends(get_central)):
+    """Count a reprint of the slip; the ticket keeps its number and place."""
+    return run_once(central, write, lambda session: tickets.reprint(
+        central, session, write.principal.center_code, reference), status=200)
