@@ -4,7 +4,6 @@
 export SDL_VIDEODRIVER ?= offscreen
 export KIVY_NO_ARGS := 1
 export OMP_THREAD_LIMIT := 1
-export ESCPOS_CAPABILITIES_PICKLE_DIR ?= $(CURDIR)/.venv/escpos-cache
 
 .PHONY: demo test setup setup-test clean
 
