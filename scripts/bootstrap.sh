@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 want=(libzbar0 tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils libgl1 libgl1-mesa-dri
       libegl1 libegl-mesa0 libmtdev1 libusb-1.0-0 fonts-dejavu-core espeak-ng sox
-      fonts-material-design-icons-iconfont)
+      fonts-material-design-icons-iconfont sane-utils)
 if [ "${1:-}" = "test" ]; then
   want+=(postgresql chromium chromium-driver)
 fi
