@@ -33,9 +33,9 @@ _SQL = {
                DO UPDATE SET last_number = ticket_counters.last_number + 1
                RETURNING last_number""",
     "insert": """INSERT INTO tickets (reference, center_code, service_code, issued_service, business_day, seq, number,
-                                      priority, status, issued_at, kiosk_id, offline, reprints, recalls)
+                                      priority, status, issued_at, kiosk_id, offline, reprints, recalls, owner_key)
                  VALUES (:reference, :center, :service, :service, :day, :seq, :number, :priority, 'waiting',
-                         :issued_at, :kiosk, :offline, 0, 0)
+                         :issued_at, :kiosk, :offline, 0, 0, :owner_key)
                  RETURNING id""",
     "ahead_priority": """SELECT count(*) FROM tickets WHERE center_code = :center AND service_code = :service
                          AND business_day = :day AND status = 'waiting' AND priority
@@ -68,7 +68,7 @@ def _replay(row, write: Write) -> Response:
                     headers={REPLAY_HEADER: "true"})
 
 
-def issue(central, write: Write, service: str, priority: bool) -> Response:
+def issue(central, write: Write, service: str, priority: bool, owner_key: str | None = None) -> Response:
     """Issue the next ticket of ``service`` once per Idempotency-Key; answers 201 with the ticket."""
     principal = write.principal
     info = cached_service_info(central, principal.center_code, service)
@@ -99,7 +99,7 @@ def issue(central, write: Write, service: str, priority: bool) -> Response:
                                 issued_at=now, kiosk_id=principal.id, offline=False, reprints=0, recalls=0)
                 cursor.execute(sql["insert"], common | {
                     "reference": ticket.reference, "seq": seq, "number": ticket.number, "priority": priority,
-                    "issued_at": now_value, "kiosk": principal.id, "offline": False})
+                    "issued_at": now_value, "kiosk": principal.id, "offline": False, "owner_key": owner_key})
                 ticket.id = cursor.fetchone()[0]
                 cursor.execute(sql["ahead_priority" if priority else "ahead_normal"],
                                common | {"id": ticket.id, "issued_at": now_value})

@@ -158,6 +158,8 @@ class Ticket(Base):
     recalls: Mapped[int] = mapped_column(Integer, default=0)
     void_reason: Mapped[str | None] = mapped_column(String(60), nullable=True)
     transferred_from: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    #: Keyed hash of the citizen's ID number when the kiosk identified them (``central.citizens``).
+    owner_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class DossierCounter(Base):

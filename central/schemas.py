@@ -41,6 +41,9 @@ class TicketIn(Body):
     offline_number: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9]{1,8}-[A-Za-z0-9]{1,12}$")] | None = Field(
         None, description="Number the kiosk printed while offline (e.g. K1-A001); requires issued_at")
     issued_at: AwareDatetime | None = None
+    owner_id_number: IdNumber | None = Field(
+        None, description="The citizen's ID number when the kiosk read their CCCD; the ticket keeps only a "
+                          "keyed hash of it, so the counter can open their dossiers")
 
     @model_validator(mode="after")
     def _offline_needs_time(self):

@@ -122,7 +122,7 @@ def cached_service_info(central, center: str, code: str) -> ServiceInfo:
 
 
 def record_offline(central, session: Session, principal, service: str, priority: bool, number: str,
-                   issued_at: dt.datetime) -> dict:
+                   issued_at: dt.datetime, owner_key: str | None = None) -> dict:
     """Record a ticket a kiosk numbered itself while offline; new numbers are drawn in ``issuing``."""
     service_info(central, session, principal.center_code, service)  # refuses unknown services
     day = central.settings.business_day(issued_at)
@@ -135,7 +135,7 @@ def record_offline(central, session: Session, principal, service: str, priority:
     ticket = Ticket(reference=str(uuid.uuid4()), center_code=principal.center_code, service_code=service,
                     issued_service=service, business_day=day, seq=None, number=number, priority=priority,
                     status="waiting", issued_at=issued_at, kiosk_id=principal.id, offline=True,
-                    reprints=0, recalls=0)
+                    reprints=0, recalls=0, owner_key=owner_key)
     session.add(ticket)
     session.flush()
     return view(central, session, ticket)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from central import auth, issuing, tickets
+from central import auth, citizens, issuing, tickets
 from central.context import Central, get_central
 from central.idempotency import Write, kiosk_write, run_once
 from central.models import Counter, CounterService, Service
@@ -36,10 +36,12 @@ def list_services(principal: auth.Principal = Depends(auth.anyone), central: Cen
 @router.post("/tickets", status_code=201, response_model=TicketOut, responses=ERRORS)
 def issue_ticket(body: TicketIn, write: Write = Depends(kiosk_write), central: Central = Depends(get_central)):
     """Draw the next number of a service, or record a ticket the kiosk issued while offline."""
+    owner = citizens.owner_key(central.settings, body.owner_id_number) if body.owner_id_number else None
     if body.offline_number:
         return run_once(central, write, lambda session: tickets.record_offline(
-            central, session, write.principal, body.service, body.priority, body.offline_number, body.issued_at))
-    return issuing.issue(central, write, body.service, body.priority)
+            central, session, write.principal, body.service, body.priority, body.offline_number, body.issued_at,
+            owner))
+    return issuing.issue(central, write, body.service, body.priority, owner)
 
 
 @router.get("/tickets/{reference}", response_model=TicketOut, responses=ERRORS)
