@@ -96,6 +96,10 @@ class Ticket:
     reprints: int = 0
 
 
+#: Called with the ledger's connection inside the transaction that records a new ticket.
+Recorder = Callable[[sqlite3.Connection, "Ticket"], None]
+
+
 def offline_number(prefix: str, service: str, count: int) -> str:
     return f"{prefix}-{service}{count:03d}"
 
@@ -165,8 +169,12 @@ class Tickets:
 
     # --- issuing ----------------------------------------------------------------------------------
 
-    def issue(self, service: str, priority: bool = False) -> Ticket:
-        """A ticket for ``service``: from the central service if it answers in time, else offline."""
+    def issue(self, service: str, priority: bool = False, *, on_record: Recorder | None = None) -> Ticket:
+        """A ticket for ``service``: from the central service if it answers in time, else offline.
+
+        ``on_record(conn, ticket)`` runs inside the transaction that records the ticket in the kiosk's
+        ledger, so what it writes there commits with the ticket or not at all.
+        """
         service = service.strip().upper() if isinstance(service, str) else ""
         if not SERVICE_CODE.match(service):
             raise TicketError(f"not a service code: {service!r}", MSG_UNKNOWN_SERVICE)
@@ -185,10 +193,10 @@ class Tickets:
             except BadAnswer:
                 abandoned = (key, body)
             else:
-                return self._record_online(key, body, answer)
-        return self._issue_offline(service, bool(priority), abandoned)
+                return self._record_online(key, body, answer, on_record)
+        return self._issue_offline(service, bool(priority), abandoned, on_record)
 
-    def _record_online(self, key: str, body: dict, answer: dict) -> Ticket:
+    def _record_online(self, key: str, body: dict, answer: dict, on_record: Recorder | None = None) -> Ticket:
         ticket = Ticket(
             key=key,
             number=str(answer["number"]),
@@ -204,9 +212,12 @@ class Tickets:
         )
         with self.outbox.transaction() as conn:
             self._ledger_insert(conn, ticket, body)
+            if on_record is not None:
+                on_record(conn, ticket)
         return ticket
 
-    def _issue_offline(self, service: str, priority: bool, abandoned: tuple[str, dict] | None) -> Ticket:
+    def _issue_offline(self, service: str, priority: bool, abandoned: tuple[str, dict] | None,
+                       on_record: Recorder | None = None) -> Ticket:
         cached = self._cached_services()
         if cached is not None and service not in {str(s.get("code")) for s in cached if isinstance(s, dict)}:
             raise TicketError(f"service {service} is not in the last known list of services", MSG_UNKNOWN_SERVICE)
@@ -227,6 +238,8 @@ class Tickets:
                 payload = {"issue_key": old_key, "body": old_body, "reason": "issued_offline"}
                 self.outbox.enqueue("ticket_void", payload, conn=conn)
             self._ledger_insert(conn, ticket, body)
+            if on_record is not None:
+                on_record(conn, ticket)
         log.info("issued offline ticket %s", number)
         self.wake()
         return ticket
@@ -247,6 +260,15 @@ class Tickets:
         """The ticket as the kiosk last knew it, by its key."""
         with self.outbox.reading() as conn:
             row = conn.execute("SELECT * FROM tickets_issued WHERE issue_key = ?", (key,)).fetchone()
+        return _ticket_from_row(row) if row else None
+
+    def find(self, handle: str) -> Ticket | None:
+        """A ticket this kiosk issued, by its key or its central reference (what its QR code names)."""
+        with self.outbox.reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM tickets_issued WHERE issue_key = ? OR reference = ? ORDER BY rowid DESC LIMIT 1",
+                (handle, handle),
+            ).fetchone()
         return _ticket_from_row(row) if row else None
 
     def issued_today(self) -> list[Ticket]:

@@ -2,6 +2,10 @@
 
 ``build(config)`` opens every configured device, the central API client and the outbox, and hands
 them to the use cases. The app, the CLI and the tests all start here; nothing does I/O at import time.
+
+``Kiosk.call_staff(screen)`` asks for staff at once (``POST /api/v1/alerts`` with a short timeout) and
+says whether the central service accepted it; when it did not, the same alert (same idempotency key)
+waits in the outbox, so staff still see it once the link is back.
 """
 
 from __future__ import annotations
@@ -13,13 +17,21 @@ from dataclasses import dataclass, field
 from devices.errors import DeviceError
 from devices.ports import Camera, Device, Health, Printer, QrReader, ResultLocker, Speaker
 from devices.registry import DeviceContext, open_device
-from kiosk.api.client import CentralClient
+from kiosk.api.client import CentralClient, new_key
+from kiosk.api.errors import CentralError
 from kiosk.config import Config, ConfigError
-from kiosk.outbox import DeliveryWorker, Outbox, SecretBox, SecretError, queue_heartbeat
+from kiosk.outbox import DeliveryWorker, Outbox, SecretBox, SecretError, queue_alert, queue_heartbeat
+from kiosk.printing.monitor import PrinterMonitor
 from kiosk.sync import SyncStatus
+from kiosk.ticket_flow import TicketDesk
 from kiosk.tickets import Tickets
+from kiosk.visit import Visits, speaker_reset
 
 log = logging.getLogger(__name__)
+
+ALERTS_PATH = "/api/v1/alerts"
+#: The longest a citizen waits to hear whether staff were reached: (connect, read) seconds.
+STAFF_CALL_TIMEOUT_S = (2.0, 3.0)
 
 
 @dataclass
@@ -78,8 +90,49 @@ class Kiosk:
     worker: DeliveryWorker | None = None
     sync: SyncStatus | None = None
     tickets: Tickets | None = None
+    #: Taking a number: issue, print, faults (``kiosk.ticket_flow``); its ``monitor`` watches the printer.
+    desk: TicketDesk | None = None
+    #: The citizen's visit: identity, form data and files, wiped when it ends (``kiosk.visit``).
+    visits: Visits | None = None
+
+    def call_staff(self, screen: str) -> bool:
+        """A citizen asks for help on ``screen``; ``True`` only when the central service accepted the alert."""
+        return self.alert_staff("call_staff", screen)
+
+    def alert_staff(self, kind: str, screen: str, detail: str = "") -> bool:
+        """Raise an alert for staff now; ``True`` only when the central service accepted it.
+
+        When it did not, the alert is queued in the outbox under the same idempotency key (a request that
+        timed out after the service took it is not recorded twice). ``detail`` is for staff and never
+        carries personal data.
+        """
+        if self.api is None:
+            log.warning("alert %s from %s: this kiosk has no central service to tell", kind, screen)
+            return False
+        body = {"kind": kind, "screen": screen, "detail": detail}
+        key = new_key()
+        connect, read = STAFF_CALL_TIMEOUT_S
+        limit = (min(connect, self.config.central.connect_timeout_s), min(read, self.config.central.read_timeout_s))
+        try:
+            self.api.request("POST", ALERTS_PATH, json=body, idempotency_key=key, timeout=limit)
+            return True
+        except CentralError as err:
+            log.warning("alert %s from %s not accepted now: %s", kind, screen, err)
+        if self.outbox is not None:
+            try:
+                queue_alert(self.outbox, kind, screen, detail, key=key)
+            except Exception as err:  # the citizen is told staff were not reached either way
+                log.error("alert %s from %s could not be queued: %s", kind, screen, err)
+            else:
+                if self.worker is not None:
+                    self.worker.wake()
+        return False
 
     def close(self) -> None:
+        if self.visits is not None:
+            self.visits.end("shutdown")
+        if self.desk is not None:
+            self.desk.monitor.stop()
         if self.worker is not None:
             self.worker.stop()
         if self.api is not None:
@@ -155,7 +208,10 @@ def build(config: Config) -> Kiosk:
             timeout=(config.central.connect_timeout_s, config.central.read_timeout_s),
         )
         tickets.attach(link.worker)
+        desk = ticket_desk(config, devices, link, tickets, heartbeat)
+        visits = open_visits(config, devices)
         link.worker.start()
+        desk.monitor.start()
     except BaseException:
         if link is not None:
             link.close()
@@ -169,4 +225,27 @@ def build(config: Config) -> Kiosk:
         worker=link.worker,
         sync=link.sync,
         tickets=tickets,
+        desk=desk,
+        visits=visits,
     )
+
+
+def open_visits(config: Config, devices: Devices) -> Visits:
+    """The visits of this kiosk, after shredding what a crashed run left in ``<data_dir>/visits``."""
+    visits = Visits(config.kiosk.data_dir, on_end=[speaker_reset(devices.speaker)] if devices.speaker else [])
+    visits.sweep()
+    return visits
+
+
+def ticket_desk(config: Config, devices: Devices, link: CentralLink, tickets: Tickets,
+                heartbeat: Callable[[Outbox], object]) -> TicketDesk:
+    """The ticket desk and its printer monitor (not started), which voids unprinted numbers on each check."""
+
+    def alert(kind: str, detail: str) -> None:
+        queue_alert(link.outbox, kind, "printer", detail)
+        link.worker.wake()
+
+    monitor = PrinterMonitor(devices.printer, alert=alert, heartbeat=lambda: heartbeat(link.outbox))
+    desk = TicketDesk(config, tickets, link.outbox, devices.printer, monitor)
+    monitor.ticks.append(desk.expire)
+    return desk

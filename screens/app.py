@@ -10,8 +10,15 @@ remembers where the citizen came from, ``back()`` returns there, ``home()`` star
 home screen, ``end_visit()`` forgets everything and shows the attract screen. Switching the language
 re-labels what is on screen and keeps the visit.
 
-"Call staff" uses ``kiosk.call_staff(screen=name)`` when the kiosk has one (it raises when the alert
-could not be delivered); the citizen is told staff are coming only when that call went through.
+The citizen's visit (``kiosk.visits``) begins when they leave the attract screen and is wiped when it
+ends: its identity (``app.identity``), form data and files. Nobody touching the kiosk for
+``kiosk.idle_timeout_s`` brings up the idle warning (``screens.idle_warning``) with a countdown of
+``kiosk.idle_warning_s`` (at least 20 s); any touch continues the visit, the end of the countdown
+ends it.
+
+"Call staff" uses ``kiosk.call_staff(screen=name)`` on a thread (it returns ``False`` or raises when
+the alert was not accepted); the citizen is told staff are coming only when that call went through.
+Screens raise their own alerts (a card to check) with ``app.call_staff(kind, detail)``.
 """
 
 from __future__ import annotations
@@ -33,13 +40,16 @@ from kivy.uix.boxlayout import BoxLayout
 from devices.errors import DeviceError
 from kiosk import i18n
 from kiosk.i18n import N_
-from screens import fonts, theme, widgets  # noqa: F401  (widgets: classes the .kv files use)
+from kiosk.visit.idle import MSG_COUNTDOWN, MSG_STILL_THERE, WARNING, IdleTimer
+from screens import fonts, idle_warning, theme, widgets  # noqa: F401  (widgets: classes the .kv files use)
 from screens.registry import ScreenRegistry
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 NOTICE_SECONDS = 15.0
+#: How often the idle timer is asked whether the warning or the end has come.
+IDLE_POLL_S = 0.25
 
 STAFF_CALLING = N_("Calling staff…")
 STAFF_CALLED = N_("Staff have been called. Someone will come to help you.")
@@ -79,6 +89,17 @@ class KioskApp(App):
         self._params: dict = {}
         self._notice_event = None
         self._ticker = None
+        self._idle_poll = None
+        self._warning = None
+        #: Counts visits, so an answer that arrives after its visit ended is not shown to the next citizen.
+        self._visit_number = 0
+        self.idle = IdleTimer.from_config(
+            kiosk.config.kiosk,
+            on_warning=self._idle_warning,
+            on_tick=self._idle_tick,
+            on_resume=self._idle_resumed,
+            on_timeout=self._idle_timed_out,
+        )
         self.language = kiosk.config.kiosk.language
         self.theme = theme.for_config(kiosk.config.kiosk)
         self.title = kiosk.config.center.name
@@ -94,6 +115,7 @@ class KioskApp(App):
         for kv in ("widgets.kv", "app.kv"):
             if str(HERE / kv) not in Builder.files:
                 Builder.load_file(str(HERE / kv))
+        idle_warning.load()
         root = KioskRoot()
         self.manager = root.ids.manager
         Window.clearcolor = self.theme.colors.background
@@ -109,12 +131,15 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self._ticker = Clock.schedule_interval(self._tick, 1.0)
+        self._idle_poll = Clock.schedule_interval(lambda _dt: self.poll_idle(), IDLE_POLL_S)
 
     def on_stop(self) -> None:
         from kivy.core.window import Window
 
         if self._ticker is not None:
             self._ticker.cancel()
+        if self._idle_poll is not None:
+            self._idle_poll.cancel()
         Window.unbind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
 
     # --- navigation -------------------------------------------------------------------------------
@@ -122,6 +147,10 @@ class KioskApp(App):
     def go(self, name: str, **params) -> None:
         """Show screen ``name``; ``back()`` returns to the screen shown now."""
         self._show(name, params, remember=True)
+
+    def replace(self, name: str, **params) -> None:
+        """Show screen ``name`` instead of the one shown now: ``back()`` skips the screen shown now."""
+        self._show(name, params, remember=False)
 
     def back(self) -> None:
         if self.history:
@@ -138,15 +167,30 @@ class KioskApp(App):
         """From the attract screen: a citizen has touched the kiosk."""
         if language:
             self.set_language(language, speak=False)
+        self._visit_number += 1
+        visits = getattr(self.kiosk, "visits", None)
+        if visits is not None:
+            visits.begin(self.language)
+        self.idle.start()
         self.last_activity = time.monotonic()
         self.home()
 
-    def end_visit(self) -> None:
-        """Forget the visit (screens, language, speech, history) and show the attract screen."""
+    def end_visit(self, reason: str = "done") -> None:
+        """Wipe the visit (identity, forms, files, screens, language, speech, history); show the attract screen.
+
+        ``reason`` is one of ``kiosk.visit.END_REASONS`` ("done", "timeout", "cancelled"…).
+        """
+        self._visit_number += 1
+        self.idle.stop()
+        if self._warning is not None:
+            self._warning.hide(fade=False)
         for screen in self.registry.built().values():
             screen.reset()
         self.history.clear()
         self.clear_notice()
+        visits = getattr(self.kiosk, "visits", None)
+        if visits is not None:
+            visits.end(reason)
         speaker = self.kiosk.devices.speaker
         if speaker is not None:
             try:
@@ -193,12 +237,28 @@ class KioskApp(App):
     def set_language(self, language: str, *, speak: bool = True) -> None:
         i18n.set_language(language)
         self.language = language
+        if self.visit is not None:
+            self.visit.language = language
         self._update_clock()
         if speak and self.screen is not None and self.screen.guidance:
             self.say(self.screen.guidance)
 
     def switch_language(self) -> None:
         self.set_language(self.next_language())
+
+    # --- the visit --------------------------------------------------------------------------------
+
+    @property
+    def visit(self):
+        """The citizen's ``Visit`` (``kiosk.visit``), or ``None`` between visits."""
+        visits = getattr(self.kiosk, "visits", None)
+        return visits.current if visits is not None else None
+
+    @property
+    def identity(self):
+        """The identity the citizen confirmed in this visit (``VisitIdentity``), or ``None``."""
+        visit = self.visit
+        return visit.identity if visit is not None else None
 
     # --- speech -----------------------------------------------------------------------------------
 
@@ -218,24 +278,50 @@ class KioskApp(App):
 
     # --- help -------------------------------------------------------------------------------------
 
-    def call_staff(self) -> None:
-        call = getattr(self.kiosk, "call_staff", None)
-        if call is None:
-            log.warning("call staff pressed on %s, but this kiosk has no way to alert staff", self.current)
-            self.show_notice(STAFF_UNREACHABLE, "error")
-            return
-        self.show_notice(STAFF_CALLING, "info")
-        screen = self.current
-        threading.Thread(target=self._call_staff, args=(call, screen), name="call-staff", daemon=True).start()
+    def call_staff(self, kind: str = "call_staff", detail: str = "", *, speak: bool = True) -> None:
+        """Ask for staff to come to this screen; the notice tells the citizen whether they were reached.
 
-    def _call_staff(self, call, screen: str) -> None:
+        The bottom bar's button calls staff for help; a screen passes its own ``kind`` (``id_check``)
+        and a ``detail`` for staff, never personal data, and ``speak=False`` when it is saying what
+        happens itself.
+        """
+        call = self._staff_call(kind, detail)
+        if call is None:
+            log.warning("%s on %s, but this kiosk has no way to alert staff", kind, self.current)
+            self.show_notice(STAFF_UNREACHABLE, "error", speak=speak)
+            return
+        self.show_notice(STAFF_CALLING, "info", speak=speak)
+        screen = self.current
+        visit = self._visit_number
+        threading.Thread(target=self._call_staff, args=(call, screen, visit, speak), name="call-staff",
+                         daemon=True).start()
+
+    def _staff_call(self, kind: str, detail: str):
+        kiosk = self.kiosk
+        if kind == "call_staff":
+            call = getattr(kiosk, "call_staff", None)
+            own = getattr(call, "__self__", None) is kiosk
+        else:
+            alert = getattr(kiosk, "alert_staff", None)
+            call = None if alert is None else (lambda screen: alert(kind, screen, detail))
+            own = True
+        if call is None or (own and getattr(kiosk, "api", None) is None):
+            return None  # a kiosk built without its link to the central service
+        return call
+
+    def _call_staff(self, call, screen: str, visit: int, speak: bool) -> None:
         try:
-            call(screen=screen)
+            reached = call(screen=screen) is not False
         except Exception as err:  # whatever went wrong, the citizen must not be told help is coming
             log.warning("call staff from %s failed: %s", screen, err)
-            Clock.schedule_once(lambda _dt: self.show_notice(STAFF_UNREACHABLE, "error"))
-        else:
-            Clock.schedule_once(lambda _dt: self.show_notice(STAFF_CALLED, "ok"))
+            reached = False
+
+        def tell(_dt) -> None:
+            if visit == self._visit_number:
+                self.show_notice(STAFF_CALLED if reached else STAFF_UNREACHABLE, "ok" if reached else "error",
+                                 speak=speak)
+
+        Clock.schedule_once(tell)
 
     def show_notice(self, message: str, kind: str = "info", *, speak: bool = True) -> None:
         self.notice_kind = kind
@@ -256,21 +342,43 @@ class KioskApp(App):
 
     def _on_activity(self, *_args) -> None:
         self.last_activity = time.monotonic()
+        self.idle.touch()
 
-    def check_idle(self, now: float | None = None) -> bool:
-        """End the visit when nobody has touched the kiosk for ``kiosk.idle_timeout_s``."""
-        now = time.monotonic() if now is None else now
-        if self.current == "attract":
-            return False
-        if now - self.last_activity >= self.kiosk.config.kiosk.idle_timeout_s:
-            log.info("visit ended after %.0f s without a touch", now - self.last_activity)
-            self.end_visit()
-            return True
-        return False
+    def keep_visit(self) -> None:
+        """The idle warning's "continue" (any touch does the same)."""
+        self.idle.touch()
+
+    def poll_idle(self) -> str:
+        """Show the idle warning or end the visit when it is time; returns the idle timer's state."""
+        return self.idle.poll()
+
+    @property
+    def idle_overlay(self) -> idle_warning.IdleWarning:
+        if self._warning is None:
+            self._warning = idle_warning.IdleWarning()
+        return self._warning
+
+    def _idle_warning(self, seconds: int) -> None:
+        self.idle_overlay.show(seconds)
+        self.say_text(f"{self.t(MSG_STILL_THERE)} {self.t(MSG_COUNTDOWN, seconds=seconds)}")
+
+    def _idle_tick(self, seconds: int) -> None:
+        self.idle_overlay.count(seconds)
+
+    def _idle_resumed(self) -> None:
+        # A touch continued the visit; the warning goes on the UI thread, after that touch has landed on it.
+        def hide(_dt) -> None:
+            if self._warning is not None and self.idle.state != WARNING:
+                self._warning.hide()
+
+        Clock.schedule_once(hide)
+
+    def _idle_timed_out(self) -> None:
+        log.info("visit ended: no touch during the idle warning")
+        self.end_visit("timeout")
 
     def _tick(self, _dt: float) -> None:
         self._update_clock()
-        self.check_idle()
 
     def _update_clock(self) -> None:
         self.clock_text = format_time(datetime.now(), "HH:mm", locale=self.language)

@@ -1,5 +1,8 @@
 """The scripted visit of the headless ``kiosk demo``: a list of steps, each a real touch on screen.
 
+It identifies a made-up citizen by holding their card's payload to the simulated QR reader, and
+lets the idle timeout pass at once (``SkippableClock``) to show the warning and the wipe.
+
 A step does one thing a citizen would do (tap a tile, go back, switch language), names the screen that
 must be showing afterwards, may check more, and leaves a screenshot named after itself. Later work
 adds steps for its own flow (ticket, identify, submit, look up, pick up, rate) by extending
@@ -8,7 +11,10 @@ adds steps for its own flow (ticket, identify, submit, look up, pick up, rate) b
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,11 +83,125 @@ def staff_answered(driver: ScreenDriver) -> str | None:
     return None
 
 
-def idle_timeout(driver: ScreenDriver) -> None:
-    """Nobody touches the kiosk for the configured idle time."""
-    app = driver.app
-    app.check_idle(app.last_activity + app.kiosk.config.kiosk.idle_timeout_s)
+class SkippableClock:
+    """``time.monotonic`` that can jump ahead: the scripted visit's way to let a minute pass at once."""
+
+    def __init__(self, base: Callable[[], float] = time.monotonic):
+        self.base = base
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return self.base() + self.offset
+
+    def skip(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+def let_time_pass(driver: ScreenDriver, seconds: float) -> None:
+    """Nobody touches the kiosk for ``seconds``: the idle timer's clock jumps ahead and is asked at once."""
+    timer = driver.app.idle
+    if not isinstance(timer.clock, SkippableClock):
+        timer.clock = SkippableClock(timer.clock)
+    timer.clock.skip(seconds)
+    driver.app.poll_idle()
     driver.frames(2)
+
+
+def idle_warning(driver: ScreenDriver) -> None:
+    """Nobody touches the kiosk for the configured idle time: the warning comes up."""
+    let_time_pass(driver, driver.app.kiosk.config.kiosk.idle_timeout_s)
+
+
+def idle_timeout(driver: ScreenDriver) -> None:
+    """Nobody touches the kiosk during the warning either: the visit ends."""
+    let_time_pass(driver, driver.app.kiosk.config.kiosk.idle_warning_s)
+
+
+def warning_counts_down(driver: ScreenDriver) -> str | None:
+    overlay = driver.app.idle_overlay
+    if not overlay.shown:
+        return "no idle warning is showing"
+    if overlay.seconds < 20:
+        return f"the idle warning counts down from {overlay.seconds} s, less than 20 s"
+    return None
+
+
+def visit_wiped(driver: ScreenDriver) -> str | None:
+    """The visit is over and nothing of it is left: no identity, no visit folder."""
+    app = driver.app
+    visits = getattr(app.kiosk, "visits", None)
+    if app.identity is not None or app.visit is not None:
+        return "the visit is still open after it ended"
+    if visits is not None and visits.root.exists() and any(visits.root.iterdir()):
+        return f"visit files are left in {visits.root}"
+    if app.idle_overlay.shown:
+        return "the idle warning is still showing"
+    return None
+
+
+# --- identifying with the simulated QR reader ----------------------------------------------------
+
+INVENTED_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi")
+INVENTED_MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu")
+INVENTED_GIVEN = ("An", "Bình", "Hà", "Khánh", "Lan", "Phúc", "Quỳnh", "Tuấn")
+INVENTED_PLACES = ("Xóm Đình, xã Hợp Thịnh, tỉnh Bắc Ninh", "Thôn Trung, xã Hợp Thịnh, tỉnh Bắc Ninh")
+
+
+def invented_cccd_payload(seed: int = 0, today: dt.date | None = None) -> str:
+    """The QR payload of a made-up citizen's chip ID card; its number agrees with sex and birth year."""
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    born = dt.date(rng.randint(1950, 2000), rng.randint(1, 12), rng.randint(1, 28))
+    female = rng.random() < 0.5
+    digit = (born.year - 1900) // 100 * 2 + (1 if female else 0)
+    id_number = f"027{digit}{born.year % 100:02d}{rng.randint(0, 999999):06d}"
+    issued = dt.date(min(today.year, 2023), rng.randint(1, 12), rng.randint(1, 28))
+    issued = min(issued, today)
+    name = f"{rng.choice(INVENTED_FAMILY)} {rng.choice(INVENTED_MIDDLE)} {rng.choice(INVENTED_GIVEN)}"
+    fields = [id_number, "", name, born.strftime("%d%m%Y"), "Nữ" if female else "Nam",
+              rng.choice(INVENTED_PLACES), issued.strftime("%d%m%Y")]
+    return "|".join(fields)
+
+
+#: The longest the scripted visit waits for the reader's thread (a busy machine is slow to start one).
+READ_WAIT_S = 15.0
+
+
+def show_card(payload: str) -> Callable[[ScreenDriver], None]:
+    """Open the identify screen and hold a card with ``payload`` to the (simulated) reader."""
+
+    def action(driver: ScreenDriver) -> None:
+        reader = driver.app.kiosk.devices.qr_reader
+        if not hasattr(reader, "push"):
+            raise DriverError('reading a card in the scripted visit needs the simulated QR reader '
+                              '(devices.qr_reader = "sim://")')
+        driver.tap("tile:identify")
+        screen = driver.app.screen
+        if not driver.wait_until(lambda: screen.scan.running, READ_WAIT_S):
+            raise DriverError("the identify screen did not start reading cards")
+        reader.push(payload)
+        if not driver.wait_until(lambda: screen.state != "scanning", READ_WAIT_S):
+            raise DriverError("the card held to the reader was not read")
+        driver.frames(2)
+
+    return action
+
+
+def card_shown_for_confirmation(driver: ScreenDriver) -> str | None:
+    screen = driver.app.screen
+    if screen.state != "confirm":
+        return f"the identify screen shows {screen.state!r}, not the name to confirm"
+    number = screen.panels["confirm"].ids.number.text
+    if not screen.panels["confirm"].ids.name.text or "•" not in number:
+        return "the name and the masked ID number are not on screen"
+    return None
+
+
+def identity_kept(driver: ScreenDriver) -> str | None:
+    identity = driver.app.identity
+    if identity is None:
+        return "the confirmed identity is not in the visit"
+    return None
 
 
 def default_steps(registry, language: str, languages: tuple[str, ...]) -> list[Step]:
@@ -95,6 +215,19 @@ def default_steps(registry, language: str, languages: tuple[str, ...]) -> list[S
         check = title_is(task.label) if target == "coming_soon" else None
         steps.append(Step(task.screen, tap(f"tile:{task.screen}"), target, check))
         steps.append(Step(f"{task.screen}-back", tap("nav:back"), "home", screenshot=False))
+    if "identify" in registry:
+        steps += [
+            Step("identify-card", show_card(invented_cccd_payload()), "identify", card_shown_for_confirmation),
+            Step("identify-confirmed", tap("identify:confirm"), "home", identity_kept),
+        ]
+    if "ticket" in registry:
+        from screens.ticket_demo import ticket_steps
+
+        steps += ticket_steps()
+    if "digitize" in registry:
+        from screens.digitize_demo import digitize_steps
+
+        steps += digitize_steps()
     others = [other for other in languages if other != language]
     if others:
         other = others[0]
@@ -105,7 +238,8 @@ def default_steps(registry, language: str, languages: tuple[str, ...]) -> list[S
         ]
     steps += [
         Step("call-staff", tap("nav:staff"), "home", staff_answered),
-        Step("idle-timeout", idle_timeout, "attract", language_is(language)),
+        Step("idle-warning", idle_warning, "home", warning_counts_down),
+        Step("idle-timeout", idle_timeout, "attract", lambda d: language_is(language)(d) or visit_wiped(d)),
     ]
     return steps
 

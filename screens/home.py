@@ -2,7 +2,8 @@
 
 Each tile names the screen of its task. Until that screen is in the registry the tile leads to the
 "coming soon" screen, so adding a task's screen to ``screens.registry.SCREENS`` is all it takes to
-switch its tile over.
+switch its tile over. The ticket tile follows the printer (``kiosk.desk.monitor``): while no number
+can be printed, or shown on screen where config allows, it is off and its hint says why.
 """
 
 from __future__ import annotations
@@ -33,12 +34,18 @@ TASKS = (
 )
 
 
+#: The digitize tile's hint at a kiosk without a document camera (the screen then says what to do).
+NO_DOCUMENT_CAMERA = N_("No document camera at this kiosk: staff at the reception desk can scan your papers")
+
+
 class HomeScreen(KioskScreen):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.title = N_("Choose a service")
         self.guidance = N_("What would you like to do? Touch one of the large buttons.")
         self.tiles: dict[str, Tile] = {}
+        #: Why no queue number can be taken now (a message id), shown as the ticket tile's hint.
+        self.ticket_problem = ""
         for task in TASKS:
             tile = Tile(tag=f"tile:{task.screen}", style="tile", icon=task.icon)
             tile.bind(on_release=lambda _tile, task=task: self.open(task))
@@ -51,6 +58,26 @@ class HomeScreen(KioskScreen):
         self.ids.scroll.bind(height=lambda *_a: refit())
         self.app.bind(theme=lambda *_a: refit())
         self._fit_tiles()
+        desk = getattr(self.kiosk, "desk", None)
+        if desk is not None:
+            desk.monitor.subscribe(lambda _state: Clock.schedule_once(lambda _dt: self._ticket_state()))
+        self._ticket_state()
+
+    def on_pre_enter(self, *_args) -> None:
+        self._ticket_state()
+        self._label(self.tiles["digitize"], next(t for t in TASKS if t.screen == "digitize"))
+
+    def _ticket_state(self) -> None:
+        """The ticket tile is off, its hint saying why, while no number can be printed (or shown)."""
+        tile, desk = self.tiles.get("ticket"), getattr(self.kiosk, "desk", None)
+        if tile is None or desk is None:
+            return
+        available = desk.availability(desk.monitor.peek())
+        tile.disabled = not available.can_take
+        tile.style = "tile" if available.can_take else "button"
+        tile.icon = TASKS[0].icon if available.can_take else "print_disabled"
+        self.ticket_problem = "" if available.can_take else available.reason or ""
+        self._label(tile, TASKS[0])
 
     def _fit_tiles(self) -> None:
         """Tiles share the screen's height, never taller than the theme's tile nor too small for their text."""
@@ -64,7 +91,10 @@ class HomeScreen(KioskScreen):
 
     def _label(self, tile: Tile, task: Task) -> None:
         tile.text = self.app.t(task.label)
-        tile.hint = self.app.t(task.hint)
+        problem = self.ticket_problem if task.screen == "ticket" else ""
+        if task.screen == "digitize" and self.kiosk.devices.camera is None:
+            problem = NO_DOCUMENT_CAMERA
+        tile.hint = self.app.t(problem or task.hint)
 
     def open(self, task: Task) -> None:
         if task.screen in self.app.registry:

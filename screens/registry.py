@@ -20,6 +20,14 @@ SCREENS: dict[str, tuple[str, str]] = {
     "attract": ("screens.attract", "AttractScreen"),
     "home": ("screens.home", "HomeScreen"),
     "coming_soon": ("screens.coming_soon", "ComingSoonScreen"),
+    "identify": ("screens.identify", "IdentifyScreen"),
+    "ticket": ("screens.ticket_services", "TicketServicesScreen"),
+    "ticket_search": ("screens.ticket_search", "TicketSearchScreen"),
+    "ticket_confirm": ("screens.ticket_confirm", "TicketConfirmScreen"),
+    "ticket_result": ("screens.ticket_result", "TicketResultScreen"),
+    "ticket_status": ("screens.ticket_status", "TicketStatusScreen"),
+    "digitize": ("screens.capture", "CaptureScreen"),
+    "digitize_review": ("screens.review", "ReviewScreen"),
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+from screens.demo_script import let_time_pass
 from kivy.uix.label import Label
 
 from kiosk.i18n import translate
@@ -114,15 +116,14 @@ def test_switching_language_relabels_the_screen_and_keeps_the_visit(driver):
     assert "Lấy số thứ tự" in texts_on_screen(driver)
 
 
-def test_idle_timeout_ends_the_visit_and_forgets_it(driver):
+def test_idle_timeout_warns_then_ends_the_visit_and_forgets_it(driver):
     app = driver.app
     driver.tap("lang:en")
     driver.tap("tile:digitize")
-    timeout = app.kiosk.config.kiosk.idle_timeout_s
-    assert not app.check_idle(app.last_activity + timeout - 1)
+    let_time_pass(driver, app.kiosk.config.kiosk.idle_timeout_s)
+    assert app.idle_overlay.shown
     assert app.current != "attract"
-    assert app.check_idle(app.last_activity + timeout)
-    driver.frames(1)
+    let_time_pass(driver, app.kiosk.config.kiosk.idle_warning_s)
     assert app.current == "attract"
     assert app.language == app.kiosk.config.kiosk.language
     assert app.history == []
