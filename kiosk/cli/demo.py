@@ -44,7 +44,8 @@ def prepare_output(out: Path) -> None:
 
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+    # Sub-folders belong to other writers (test screenshots of other flows); only loose files are the demo's.
+    if out.is_dir() and any(p.is_file() for p in out.iterdir()) and not (out / MARKER).exists():
         raise UsageError(f"--out {out}: folder has files the demo did not write; choose an empty or new folder")
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("written by kiosk demo; its files are replaced on every run\n", encoding="utf-8")
