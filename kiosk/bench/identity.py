@@ -11,6 +11,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class Tally:
     exact: int = 0
     found: int = 0
     times_ms: list[float] = field(default_factory=list)
+    steps: Counter = field(default_factory=Counter)  # pipeline step that read each decoded frame
 
     def add(self, ok: bool, found: bool, exact: bool, ms: float) -> None:
         self.total += 1
@@ -107,7 +109,10 @@ def bench_cards(data: Path) -> dict[str, dict[str, Tally]]:
         row = results.setdefault(record["difficulty"], {})
         outcome, ms = _timed(pipeline.decode, gray, accept)
         got = outcome.accepted.data if outcome.accepted else None
-        row.setdefault("pipeline", Tally()).add(got == expected, got is not None, got == expected, ms)
+        tally = row.setdefault("pipeline", Tally())
+        tally.add(got == expected, got is not None, got == expected, ms)
+        if got == expected:
+            tally.steps[outcome.accepted.step] += 1
         for name in ("zxing", "pyzbar"):
             found, ms = _timed(getattr(raw, name), gray)
             texts = [text.encode("utf-8") for _data, text in found]
@@ -186,6 +191,12 @@ def render(cards: dict[str, dict[str, Tally]], qr_sets: dict[str, dict[str, Tall
     for decoder in decoders:
         tally = everything[decoder]
         exactness.append(f"{tally.exact}/{tally.found}" if tally.found else "–")
+    read_by = []
+    for difficulty in ("easy", "medium", "hard"):
+        if difficulty in cards:
+            steps = cards[difficulty]["pipeline"].steps
+            read_by.append(f"{difficulty}: " + ", ".join(f"{step} {count}" for step, count in steps.most_common()))
+    lines += ["", "Pipeline step that read each frame — " + "; ".join(read_by) + "."]
     lines += ["", "The 95th percentile is set by frames where every step ran and failed; the camera reader "
               "caps the time spent on one frame (`budget_ms`, 150 by default) and takes the next frame.",
               f"Load average while measuring: {_load()}."]

@@ -77,14 +77,23 @@ def qr_image(data: str | bytes, module_px: int = 4) -> np.ndarray:
 
 def card_frame(data: str | bytes, *, seed: int = 0, module_px: float = 4.0, angle: float = 0.0,
                tilt: float = 0.0, blur: float = 0.0, noise: float = 0.0, inverted: bool = False,
-               light: float = 1.0, size: tuple[int, int] = (1280, 720)) -> np.ndarray:
+               light: float = 1.0, size: tuple[int, int] = (1280, 720), grain: float = 0.0,
+               glare: float = 0.0, gamma: float = 1.0, jpeg: int | None = None,
+               modules: np.ndarray | None = None, fine: bool = False) -> np.ndarray:
     """A BGR camera frame: a pale card holding the code, on a busy background, posed and degraded.
 
     ``angle`` rotates the card (degrees), ``tilt`` (0–0.3) pulls one side towards the viewer,
     ``blur`` is a Gaussian sigma in pixels, ``noise`` a sensor-noise sigma in grey levels,
-    ``inverted`` prints the code light on dark, ``light`` scales the brightness.
+    ``inverted`` prints the code light on dark, ``light`` scales the brightness, ``grain`` streaks
+    the card with a printed texture (grey levels), ``glare`` adds a bright reflection near the code
+    (0–1 of full white), ``gamma`` bends the camera's tone curve, ``jpeg`` saves and reloads the
+    frame at that JPEG quality. ``modules`` replaces the symbol drawn from ``data``. ``fine`` prints
+    the card sharp at 8 pixels per module and lets the camera shrink it (every module the same size,
+    like a real card); otherwise modules are drawn straight at ``module_px`` and come out one or two
+    pixels wide.
     """
     rng = np.random.default_rng(seed)
+    extra = np.random.default_rng(seed + 7919)  # the newer effects draw apart, so old frames stay put
     width, height = size
     frame = np.empty((height, width, 3), np.uint8)
     frame[:] = rng.integers(60, 200, 3)
@@ -93,18 +102,28 @@ def card_frame(data: str | bytes, *, seed: int = 0, module_px: float = 4.0, angl
         axes = (int(rng.integers(20, 90)), int(rng.integers(20, 90)))
         cv2.ellipse(frame, center, axes, 0, 0, 360, tuple(int(c) for c in rng.integers(0, 255, 3)), -1)
 
-    modules = qr_modules(data)
+    modules = qr_modules(data) if modules is None else modules
     side = int(round(modules.shape[0] * module_px))
-    code = cv2.resize(np.where(modules, 0, 255).astype(np.uint8), (side, side), interpolation=cv2.INTER_NEAREST)
+    card_w, card_h = int(side * 2.6), int(side * 1.6)
+    top = (card_h - side) // 2
+    scale = 8.0 / module_px if fine else 1.0  # card pixels per frame pixel
+    printed = int(round(side * scale)) if not fine else modules.shape[0] * 8
+    code = cv2.resize(np.where(modules, 0, 255).astype(np.uint8), (printed, printed), interpolation=cv2.INTER_NEAREST)
     if inverted:
         code = 255 - code
-    card_w, card_h = int(side * 2.6), int(side * 1.6)
-    card = np.full((card_h, card_w, 3), 232, np.uint8)
-    top = (card_h - side) // 2
-    card[top:top + side, card_w - side - top:card_w - top] = code[:, :, None]
+    big_w, big_h, big_top = int(round(card_w * scale)), int(round(card_h * scale)), int(round(top * scale))
+    card = np.full((big_h, big_w, 3), 232, np.uint8)
+    if grain:
+        streaks = cv2.resize(extra.normal(0, grain, (card_h, max(2, card_w // 6))), (big_w, big_h))
+        card = np.clip(card + streaks[:, :, None], 0, 255).astype(np.uint8)
+    left = big_w - printed - big_top
+    card[big_top:big_top + printed, left:left + printed] = code[:, :, None]
     for row in range(3):  # printed lines of text
-        y = top + 20 + row * 30
-        cv2.line(card, (20, y), (card_w - side - 2 * top - 10, y), (90, 60, 60), 6)
+        y = int((top + 20 + row * 30) * scale)
+        cv2.line(card, (int(20 * scale), y), (int((card_w - side - 2 * top - 10) * scale), y), (90, 60, 60),
+                 max(1, int(6 * scale)))
+    if fine:  # the lens and the sensor average each pixel over several card pixels
+        card = cv2.GaussianBlur(card, (0, 0), 0.45 * scale)
 
     cx, cy = width / 2 + rng.uniform(-100, 100), height / 2 + rng.uniform(-60, 60)
     corners = np.float32([[0, 0], [card_w, 0], [card_w, card_h], [0, card_h]]) - [card_w / 2, card_h / 2]
@@ -112,18 +131,55 @@ def card_frame(data: str | bytes, *, seed: int = 0, module_px: float = 4.0, angl
     theta = np.deg2rad(angle)
     rotation = np.float32([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
     placed = corners @ rotation.T + [cx, cy]
-    source = np.float32([[0, 0], [card_w, 0], [card_w, card_h], [0, card_h]])
+    source = np.float32([[0, 0], [big_w, 0], [big_w, big_h], [0, big_h]])
     warp = cv2.getPerspectiveTransform(source, placed.astype(np.float32))
-    mask = cv2.warpPerspective(np.full((card_h, card_w), 255, np.uint8), warp, size)
+    mask = cv2.warpPerspective(np.full((big_h, big_w), 255, np.uint8), warp, size)
     warped = cv2.warpPerspective(card, warp, size, flags=cv2.INTER_LINEAR)
     frame[mask > 0] = warped[mask > 0]
 
-    out = frame.astype(np.float32) * light
+    out = frame.astype(np.float32)
+    if glare:
+        spot = warp @ [(card_w - side / 2 - top + extra.uniform(-0.6, 0.6) * side) * scale,
+                       (card_h / 2 + extra.uniform(-0.6, 0.6) * side) * scale, 1.0]
+        ys, xs = np.mgrid[0:height, 0:width]
+        radius = side * extra.uniform(0.5, 1.2)
+        shine = np.exp(-((xs - spot[0] / spot[2]) ** 2 + (ys - spot[1] / spot[2]) ** 2) / (2 * radius ** 2))
+        out += (255 * glare * shine)[:, :, None].astype(np.float32)
+    out *= light
     if blur:
         out = cv2.GaussianBlur(out, (0, 0), blur)
     if noise:
         out += rng.normal(0, noise, out.shape)
-    return np.clip(out, 0, 255).astype(np.uint8)
+    out = np.clip(out, 0, 255)
+    if gamma != 1.0:
+        out = 255.0 * (out / 255.0) ** gamma
+    out = np.clip(out, 0, 255).astype(np.uint8)
+    if jpeg is not None:
+        ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg)])
+        out = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    return out
+
+
+def hard_pose(seed: int) -> dict:
+    """Lobby conditions past what a plain decoder reads: a small code (1.8–3 pixels per module),
+    blurred by 0.3–0.9 of a module, any rotation, tilt, grain, glare, dim or bright light, a tone
+    curve and JPEG; the card printed sharp and shrunk by the camera (``fine``)."""
+    rng = random.Random(seed)
+    module_px = rng.uniform(1.8, 3.0)
+    return {
+        "seed": seed,
+        "fine": True,
+        "module_px": module_px,
+        "blur": module_px * rng.uniform(0.3, 0.9),
+        "angle": rng.uniform(-180, 180),
+        "tilt": rng.uniform(0, 0.2),
+        "noise": rng.uniform(1, 5),
+        "grain": rng.uniform(0, 8),
+        "glare": rng.choice([0.0, 0.0, rng.uniform(0.1, 0.3)]),
+        "light": rng.uniform(0.6, 1.05),
+        "gamma": rng.uniform(0.7, 1.4),
+        "jpeg": rng.choice([None, rng.randint(50, 90)]),
+    }
 
 
 def gray(frame: np.ndarray) -> np.ndarray:
