@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -191,7 +190,6 @@ def _next_steps(args, name: str) -> list[list[str]]:
 def run_kiosk(args) -> int:
     from kiosk import config as kiosk_config
     from kiosk import logs
-    from kiosk.visit import Visits, speaker_reset
     from kiosk.watchdog import Heartbeat, Notifier, UiWatchdog
 
     try:
@@ -210,8 +208,6 @@ def run_kiosk(args) -> int:
     notifier = Notifier()
     heartbeat = Heartbeat()
     watchdog = UiWatchdog.from_environment(heartbeat, notifier)
-    visits = Visits(data_dir)
-    visits.sweep()
     notifier.status("starting")
 
     from screens import window
@@ -220,16 +216,15 @@ def run_kiosk(args) -> int:
     kiosk = _build(config, notifier)
     if kiosk is None:
         return 1
-    if kiosk.devices.speaker is not None:
-        visits.every_end.append(speaker_reset(kiosk.devices.speaker))
-    kiosk.extras["visits"] = visits
+    from screens import service_window
+
     try:
-        return _run_app(kiosk, heartbeat, notifier, watchdog)
+        return service_window.run(kiosk, heartbeat, notifier, watchdog, HEARTBEAT_S)
     finally:
         notifier.stopping("stopping")
         if watchdog is not None:
             watchdog.stop()
-        visits.end("shutdown")
+        kiosk.close()  # ends the open visit, wiping it
         kiosk.close()
         log.info("kiosk stopped")
 
@@ -248,29 +243,3 @@ def _build(config, notifier):
         return None
 
 
-def _run_app(kiosk, heartbeat, notifier, watchdog) -> int:
-    import signal
-
-    from kivy.clock import Clock
-
-    from screens.app import KioskApp
-
-    app = KioskApp(kiosk)
-
-    def ready(_dt: float) -> None:
-        heartbeat.beat()
-        notifier.ready(f"serving as {kiosk.config.kiosk.id}")
-        if watchdog is not None:
-            watchdog.start()
-        log.info("kiosk %s ready (pid %d)", kiosk.config.kiosk.id, os.getpid())
-
-    def stop(signum, _frame) -> None:
-        log.info("stopping on signal %d", signum)
-        Clock.schedule_once(lambda _dt: app.stop(), 0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    Clock.schedule_interval(heartbeat.beat, HEARTBEAT_S)
-    Clock.schedule_once(ready, 0)
-    app.run()
-    return 0

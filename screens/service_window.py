@@ -1,0 +1,36 @@
+"""The production kiosk window under systemd: the app, the UI heartbeat and the watchdog notices."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+from kivy.clock import Clock
+
+from screens.app import KioskApp
+
+log = logging.getLogger(__name__)
+
+
+def run(kiosk, heartbeat, notifier, watchdog, heartbeat_s: float) -> int:
+    """Run the app until it stops; ``READY=1`` after the first frame, heartbeats from the UI thread."""
+    app = KioskApp(kiosk)
+
+    def ready(_dt: float) -> None:
+        heartbeat.beat()
+        notifier.ready(f"serving as {kiosk.config.kiosk.id}")
+        if watchdog is not None:
+            watchdog.start()
+        log.info("kiosk %s ready (pid %d)", kiosk.config.kiosk.id, os.getpid())
+
+    def stop(signum, _frame) -> None:
+        log.info("stopping on signal %d", signum)
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    Clock.schedule_interval(heartbeat.beat, heartbeat_s)
+    Clock.schedule_once(ready, 0)
+    app.run()
+    return 0
