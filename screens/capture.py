@@ -236,8 +236,11 @@ class CaptureScreen(KioskScreen):
         Clock.schedule_once(lambda _dt: self._page_taken(page.id))
 
     def _page_taken(self, page_id: str) -> None:
-        self.retaking = ""
-        self.selected = page_id
+        # A retake chosen while this picture was on its way stays chosen: only its own retake ends here.
+        if self.retaking == page_id:
+            self.retaking = ""
+        if not self.retaking:
+            self.selected = page_id
         self.status = MSG_PLACE
         self.app.idle.touch()
         self.app.say(SAY_NEXT)
