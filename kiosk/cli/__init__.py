@@ -21,7 +21,6 @@ COMMANDS = (
     "qr",
     "ocr",
     "ticket",
-    "dossier",
     "central",
     "admin",
     "service",
@@ -41,13 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"kiosk.cli.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"kiosk.cli.{name}":
-                raise
-            continue  # a capability not built yet is simply not offered
-        module.register(subparsers)
+        importlib.import_module(f"kiosk.cli.{name}").register(subparsers)
     return parser
 
 

@@ -15,17 +15,11 @@ BENCHES = {
     "ocr": "ocr",
     "ticket": "ticket",
     "central": "central",
-    "ui": "ui",
 }
 
 
 def _load(name: str):
-    try:
-        return importlib.import_module(f"kiosk.bench.{BENCHES[name]}")
-    except ModuleNotFoundError as err:
-        if err.name != f"kiosk.bench.{BENCHES[name]}":
-            raise
-        return None
+    return importlib.import_module(f"kiosk.bench.{BENCHES[name]}")
 
 
 def register(subparsers) -> None:
@@ -33,8 +27,6 @@ def register(subparsers) -> None:
     benches = parser.add_subparsers(dest="bench", metavar="BENCH", required=True)
     for name in BENCHES:
         module = _load(name)
-        if module is None:
-            continue
         sub = benches.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0])
         module.add_arguments(sub)
         sub.set_defaults(handler=module.run)
@@ -46,8 +38,6 @@ def run_all(_args: argparse.Namespace) -> int:
     status = 0
     for name in BENCHES:
         module = _load(name)
-        if module is None:
-            continue
         parser = argparse.ArgumentParser(prog=f"kiosk bench {name}")
         module.add_arguments(parser)
         print(f"== kiosk bench {name}", flush=True)
