@@ -15,6 +15,7 @@ BENCHES = {
     "ocr": "ocr",
     "ticket": "ticket",
     "central": "central",
+    "ui": "ui",
 }
 
 
