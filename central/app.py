@@ -22,7 +22,7 @@ from central import errors, idempotency, ratelimit
 from central.context import Central, get_central
 from central.http_guard import WRITE_METHODS, BodyGuard
 from central.models import Heartbeat
-from central.routes import catalog, dossiers, pages, queue, reports, staff, uploads
+from central.routes import calendar, catalog, dossiers, pages, queue, reports, staff, uploads
 from central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     # One level of routers only: FastAPI matches nested routers level by level, and issuing a ticket
     # (the first route of ``queue``) should not pay for walking the others.
-    for module in (queue, catalog, uploads, dossiers, reports, staff):
+    for module in (queue, catalog, calendar, uploads, dossiers, reports, staff):
         app.include_router(module.router, prefix=API_PREFIX)
     pages.install(app)  # counter page, lobby display, live board, sounds, staff sign-in
     _document_security(app)

@@ -7,20 +7,31 @@ and month from a counter row, the same way ticket numbers are. Status moves alon
     (and to rejected from any step before the result is ready)
 
 and every move is kept with its time, who made it and the message for the citizen.
+
+A kiosk names each submission with its own reference (``K1-261122-0007``, printed on the slip while
+the kiosk is offline). The reference is unique: a second submission carrying it answers with the
+dossier already made, so a dossier is never made twice, and every look-up accepts the reference in
+place of the code. When staff mark a dossier ready they may say which kiosk's locker compartment holds
+the result; a pickup must then happen at that kiosk (409 ``wrong_kiosk`` elsewhere, naming the place).
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from central.catalog import procedure_view
 from central.db import upsert
 from central.errors import ApiError
-from central.models import Document, Dossier, DossierCounter, DossierEvent, Procedure
+from central.models import (Counter, CounterService, Document, Dossier, DossierCounter, DossierEvent, Kiosk,
+                            Procedure, Service)
 from central.settings import VIETNAM
+
+#: What a dossier code (``HT01-2611-000123``) and a kiosk reference (``K1-261122-0007``) both look like.
+LOOKUP_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,39}$")
 
 TRANSITIONS = {
     "received": {"processing", "needs_supplement", "rejected"},
@@ -48,8 +59,28 @@ def get_procedure(session: Session, code: str, status: int = 404) -> Procedure:
     return procedure
 
 
+def _already_submitted(central, session: Session, principal, reference: str, procedure_code: str,
+                       owner: dict) -> Dossier | None:
+    """The dossier made earlier under this kiosk reference, if any; 409 when it is someone else's."""
+    if central.db.dialect == "postgresql":  # two deliveries at once: the second waits for the first
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:reference, 7))"),
+                        {"reference": reference})
+    dossier = session.scalars(select(Dossier).where(Dossier.kiosk_reference == reference)).first()
+    if dossier is None:
+        return None
+    same = (dossier.center_code == principal.center_code and dossier.procedure_code == procedure_code
+            and hmac.compare_digest(dossier.owner_id_number.encode(), owner["id_number"].encode()))
+    if not same:
+        raise ApiError(409, "kiosk_reference_taken", reference=reference)
+    return dossier
+
+
 def submit(central, session: Session, principal, procedure_code: str, owner: dict, form: dict,
-           documents: list[dict], submitted_at) -> dict:
+           documents: list[dict], submitted_at, kiosk_reference: str | None = None) -> dict:
+    if kiosk_reference:
+        earlier = _already_submitted(central, session, principal, kiosk_reference, procedure_code, owner)
+        if earlier is not None:
+            return full_view(session, earlier)
     procedure = get_procedure(session, procedure_code, status=422)
     items = {d["id"] for d in (procedure.details or {}).get("documents", [])}
     attached = []
@@ -73,7 +104,7 @@ def submit(central, session: Session, principal, procedure_code: str, owner: dic
         code=_next_code(central, session, principal.center_code, local.strftime("%y%m")),
         center_code=principal.center_code, procedure_code=procedure.code, status="received",
         owner_id_number=owner["id_number"], owner=owner, form=form, submitted_at=submitted_at,
-        received_at=now, expected_result_date=expected, kiosk_id=principal.id)
+        received_at=now, expected_result_date=expected, kiosk_id=principal.id, kiosk_reference=kiosk_reference)
     session.add(dossier)
     session.flush()
     for document, item in attached:
@@ -85,24 +116,44 @@ def submit(central, session: Session, principal, procedure_code: str, owner: dic
 
 
 def find(session: Session, code: str, lock: bool = False) -> Dossier:
-    stmt = select(Dossier).where(Dossier.code == code)
-    if lock:
-        stmt = stmt.with_for_update()
-    dossier = session.scalars(stmt).first()
-    if dossier is None:
+    """The dossier with this code, or else with this kiosk reference."""
+    if not LOOKUP_KEY.match(code):  # neither a code nor a reference: nothing to ask the database
         raise ApiError(404, "dossier_not_found")
-    return dossier
+    for column in (Dossier.code, Dossier.kiosk_reference):
+        stmt = select(Dossier).where(column == code)
+        if lock:
+            stmt = stmt.with_for_update()
+        dossier = session.scalars(stmt).first()
+        if dossier is not None:
+            return dossier
+    raise ApiError(404, "dossier_not_found")
 
 
 def public_view(session: Session, dossier: Dossier) -> dict:
     procedure = session.get(Procedure, dossier.procedure_code)
     return {
         "code": dossier.code,
+        "kiosk_reference": dossier.kiosk_reference,
         "status": dossier.status,
         "expected_result_date": dossier.expected_result_date.isoformat(),
         "procedure": dossier.procedure_code,
         "procedure_name": {"vi": procedure.name_vi, "en": procedure.name_en} if procedure else None,
     }
+
+
+def locker_place(dossier: Dossier) -> dict | None:
+    if not dossier.locker_kiosk:
+        return None
+    return {"kiosk": dossier.locker_kiosk, "compartment": dossier.locker_compartment}
+
+
+def result_counter(session: Session, center: str, service: str) -> str | None:
+    """The first counter (by number) serving ``service``: where a result is collected in person."""
+    numbers = session.scalars(
+        select(Counter.number).join(CounterService, CounterService.counter_id == Counter.id)
+        .join(Service, Service.id == CounterService.service_id)
+        .where(Service.center_code == center, Service.code == service, Service.active)).all()
+    return min(numbers, key=lambda n: (len(n), n)) if numbers else None
 
 
 def full_view(session: Session, dossier: Dossier, procedure: Procedure | None = None) -> dict:
@@ -125,6 +176,8 @@ def full_view(session: Session, dossier: Dossier, procedure: Procedure | None = 
         "fee": procedure_view(procedure)["fee"] if procedure else None,
         "handed_over_at": dossier.handed_over_at.astimezone(VIETNAM).isoformat() if dossier.handed_over_at else None,
         "pickup": dossier.pickup,
+        "locker": locker_place(dossier),
+        "counter": result_counter(session, dossier.center_code, procedure.service_code) if procedure else None,
     }
 
 
@@ -140,6 +193,12 @@ def pickup(central, session: Session, principal, code: str, id_number: str, kios
         raise ApiError(409, "already_handed_over")
     if dossier.status != "ready_for_pickup":
         raise ApiError(409, "not_ready")
+    place = locker_place(dossier)
+    if place is not None:
+        if place["kiosk"] not in (kiosk, principal.name):
+            raise ApiError(409, "wrong_kiosk", kiosk=place["kiosk"], extra={"locker": place})
+        if compartment is None:
+            compartment = place["compartment"]
     now = central.settings.now()
     dossier.status = "handed_over"
     dossier.handed_over_at = now
@@ -149,14 +208,45 @@ def pickup(central, session: Session, principal, code: str, id_number: str, kios
     return full_view(session, dossier)
 
 
-def change_status(central, session: Session, principal, code: str, target: str, message: str) -> dict:
+def _check_kiosk(session: Session, center: str, name: str) -> None:
+    found = session.scalars(select(Kiosk.id).where(Kiosk.name == name, Kiosk.center_code == center,
+                                                   Kiosk.active)).first()
+    if found is None:
+        raise ApiError(422, "unknown_kiosk", kiosk=name)
+
+
+#: ``change_status(locker=KEEP)``: the update says nothing about the locker place.
+KEEP = object()
+
+
+def locker_update(body) -> dict | None | object:
+    """The locker place a status body states: a dict, ``None`` (at the counter) or ``KEEP`` (silent)."""
+    if "locker" not in body.model_fields_set:
+        return KEEP
+    return body.locker.model_dump() if body.locker else None
+
+
+def change_status(central, session: Session, principal, code: str, target: str, message: str,
+                  locker: dict | None | object = KEEP) -> dict:
+    """Move a dossier on. Marking it ready may say where the result waits: ``locker`` (a kiosk of the
+    center and a compartment) or ``None`` for the counter. Saying "ready" again (with a message or a
+    place) keeps the place unless a new one, or ``None``, is given."""
     dossier = find(session, code, lock=True)
     if dossier.center_code != principal.center_code:
         raise ApiError(404, "dossier_not_found")
-    if target != dossier.status or not message:
-        if target not in TRANSITIONS.get(dossier.status, set()):
-            raise ApiError(409, "invalid_transition", current=dossier.status, target=target)
+    placing = target == "ready_for_pickup" and locker is not KEEP
+    again = target == dossier.status and bool(message or placing)
+    if not again and target not in TRANSITIONS.get(dossier.status, set()):
+        raise ApiError(409, "invalid_transition", current=dossier.status, target=target)
+    if locker not in (KEEP, None):
+        if target != "ready_for_pickup":
+            raise ApiError(422, "invalid_body", details="a locker place goes only with ready_for_pickup")
+        _check_kiosk(session, principal.center_code, locker["kiosk"])
     now = central.settings.now()
+    if target == "ready_for_pickup" and (placing or dossier.status != target):
+        place = locker if isinstance(locker, dict) else None
+        dossier.locker_kiosk = place["kiosk"] if place else None
+        dossier.locker_compartment = place["compartment"] if place else None
     dossier.status = target
     if target == "handed_over":
         dossier.handed_over_at = now

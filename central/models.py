@@ -185,6 +185,12 @@ class Dossier(Base):
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"), nullable=True)
     handed_over_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     pickup: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    #: The reference the kiosk printed on the slip (``K1-261122-0007``); a second submission carrying
+    #: it finds this dossier instead of making another.
+    kiosk_reference: Mapped[str | None] = mapped_column(String(40), nullable=True, unique=True, index=True)
+    #: Where staff left the result: a kiosk's locker and its compartment (both set, or neither).
+    locker_kiosk: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    locker_compartment: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class DossierEvent(Base):

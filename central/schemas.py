@@ -120,20 +120,33 @@ class AttachedDocument(Body):
     checklist_item: Annotated[StrictStr, Field(min_length=1, max_length=80)]
 
 
+KioskReference = Annotated[StrictStr, Field(
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$", examples=["K1-261122-0007"],
+    description="The reference the kiosk printed on the slip (letters, digits, dashes; at most 40)")]
+
+
 class DossierIn(Body):
     procedure: Annotated[StrictStr, Field(min_length=1, max_length=32)]
     owner: Owner
     form: JsonObject = Field(default_factory=dict)
     documents: Annotated[list[AttachedDocument], Field(max_length=50)] = Field(default_factory=list)
     submitted_at: AwareDatetime | None = None
+    kiosk_reference: KioskReference | None = Field(
+        None, description="A second submission with the same reference answers with the dossier already made")
 
 
 class DossierPublic(BaseModel):
     code: str
+    kiosk_reference: str | None = None
     status: str
     expected_result_date: str
     procedure: str
     procedure_name: dict[str, str] | None = None
+
+
+class LockerPlace(Body):
+    kiosk: Annotated[StrictStr, Field(min_length=1, max_length=80, description="name of a kiosk of the center")]
+    compartment: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$", examples=["A3"])]
 
 
 class DossierFull(DossierPublic):
@@ -147,6 +160,8 @@ class DossierFull(DossierPublic):
     fee: dict | None
     handed_over_at: str | None
     pickup: dict | None
+    locker: dict | None = Field(None, description="{kiosk, compartment} where the result waits, or null")
+    counter: str | None = Field(None, description="the counter that hands out results of this procedure")
 
 
 class OwnerCheck(Body):
@@ -193,6 +208,20 @@ class Created(BaseModel):
 class StatusIn(Body):
     status: Literal["received", "processing", "needs_supplement", "ready_for_pickup", "handed_over", "rejected"]
     message: Annotated[StrictStr, Field(max_length=2000)] = ""
+    locker: LockerPlace | None = Field(None, description="only with ready_for_pickup: the locker holding the result")
+
+    @model_validator(mode="after")
+    def _locker_only_when_ready(self):
+        if self.locker is not None and self.status != "ready_for_pickup":
+            raise ValueError("a locker place goes only with ready_for_pickup")
+        return self
+
+
+class CalendarOut(BaseModel):
+    today: str = Field(description="today's date in Vietnam time")
+    working_days: list[str] = Field(description="the next 120 working days, from today when it is one")
+    office_close_hour: int
+    same_day_cutoff_hour: int
 
 
 class TransferIn(Body):

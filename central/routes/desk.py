@@ -20,7 +20,7 @@ from central.context import Central, get_central
 from central.errors import ApiError
 from central.idempotency import Write, run_once
 from central.models import Center, Counter, CounterService, Document, Kiosk, Service, Ticket
-from central.schemas import ERRORS, Body, TransferIn
+from central.schemas import ERRORS, Body, StatusIn, TransferIn
 from central.settings import VIETNAM
 
 #: The page's own API, left out of the OpenAPI document: other programs use the bearer staff API.
@@ -91,6 +91,8 @@ def whoami(request: Request, principal: auth.Principal = Depends(staff_session.s
         return {"name": principal.name, "center": {"code": center.code, "name": center.name},
                 "csrf": request.app.state.staff_sessions.csrf_token(cookie),
                 "counters": _counters(session, principal.center_code),
+                "kiosks": list(session.scalars(select(Kiosk.name).where(
+                    Kiosk.center_code == principal.center_code, Kiosk.active).order_by(Kiosk.name))),
                 "services": _services(session, principal.center_code)}
 
 
@@ -210,6 +212,15 @@ def dossier(code: Annotated[str, Path(max_length=40)], principal: auth.Principal
         if found.center_code != principal.center_code:
             raise ApiError(404, "dossier_not_found")
         return dossiers.full_view(session, found)
+
+
+@router.post("/dossiers/{code}/status", responses=ERRORS)
+def dossier_status(code: Annotated[str, Path(max_length=40)], body: StatusIn, request: Request,
+                   write: Write = Depends(staff_session.staff_write), central: Central = Depends(get_central)):
+    """Move a dossier on; marking it ready may name the kiosk locker compartment holding the result."""
+    return run_once(central, write, lambda session: dossiers.change_status(
+        central, session, write.principal, code, body.status, body.message, dossiers.locker_update(body)),
+        status=200)
 
 
 @router.get("/documents/{document_id}", responses={200: {"content": {"application/pdf": {}}}, **ERRORS})

@@ -20,17 +20,22 @@ def _count_lookup(central: Central, request: Request, principal: auth.Principal)
 
 @router.post("/dossiers", status_code=201, response_model=DossierFull, responses=ERRORS)
 def submit_dossier(body: DossierIn, write: Write = Depends(kiosk_write), central: Central = Depends(get_central)):
-    """Submit a dossier; the answer carries its code and the expected result date."""
+    """Submit a dossier; the answer carries its code and the expected result date.
+
+    A submission whose ``kiosk_reference`` is already known answers with that dossier (never a second
+    one); 409 ``kiosk_reference_taken`` when the reference belongs to another owner or procedure."""
     owner = body.owner.model_dump(mode="json")
     documents = [d.model_dump() for d in body.documents]
     return run_once(central, write, lambda session: dossiers.submit(
-        central, session, write.principal, body.procedure, owner, body.form, documents, body.submitted_at))
+        central, session, write.principal, body.procedure, owner, body.form, documents, body.submitted_at,
+        body.kiosk_reference))
 
 
 @router.get("/dossiers/{code}", response_model=DossierPublic, responses=ERRORS)
 def lookup_dossier(code: str, request: Request, principal: auth.Principal = Depends(auth.anyone),
                    central: Central = Depends(get_central)):
-    """The public view of a dossier: status and expected date only. Rate limited per kiosk."""
+    """The public view of a dossier (by code or kiosk reference): status and expected date only.
+    Rate limited per kiosk."""
     _count_lookup(central, request, principal)
     with central.db.read() as session:
         return dossiers.public_view(session, dossiers.find(session, code))
@@ -50,7 +55,10 @@ def dossier_details(code: str, body: OwnerCheck, request: Request, write: Write 
 @router.post("/dossiers/{code}/pickup", response_model=DossierFull, responses=ERRORS)
 def pickup_result(code: str, body: PickupIn, request: Request, write: Write = Depends(kiosk_write),
                   central: Central = Depends(get_central)):
-    """Record that the owner took the result (at the kiosk's locker compartment, if any)."""
+    """Record that the owner took the result (at the kiosk's locker compartment, if any).
+
+    When staff left the result in a locker, only that kiosk may hand it over: elsewhere 409
+    ``wrong_kiosk`` with ``locker`` naming the kiosk and compartment."""
     _count_lookup(central, request, write.principal)
     return run_once(central, write, lambda session: dossiers.pickup(
         central, session, write.principal, code, body.id_number, body.kiosk, body.compartment), status=200)

@@ -56,7 +56,9 @@ PAGE_STRINGS = [
     N_("No dossiers found for this citizen."), N_("Owner"), N_("Status"), N_("Received"), N_("Expected result"),
     N_("Documents"), N_("History"),
     N_("received"), N_("processing"), N_("needs_supplement"), N_("ready_for_pickup"), N_("handed_over"),
-    N_("rejected"),
+    N_("rejected"), N_("Result waits at"), N_("Kiosk {kiosk}, compartment {compartment}"), N_("Move to"),
+    N_("Message for the citizen"), N_("Result locker"), N_("No locker: at the counter"), N_("Locker kiosk"),
+    N_("Locker compartment"), N_("Save status"),
 ]
 
 

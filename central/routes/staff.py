@@ -85,9 +85,13 @@ def dossier(code: str, principal: auth.Principal = Depends(auth.staff), central:
 @router.post("/dossiers/{code}/status", response_model=DossierFull, responses=ERRORS)
 def change_status(code: str, body: StatusIn, write: Write = Depends(staff_write),
                   central: Central = Depends(get_central)):
-    """Move a dossier on (processing, needs_supplement, ready_for_pickup, handed_over, rejected)."""
+    """Move a dossier on (processing, needs_supplement, ready_for_pickup, handed_over, rejected).
+
+    With ``ready_for_pickup``, ``locker`` names the kiosk and compartment holding the result (422
+    ``unknown_kiosk`` when the center has no such kiosk); ``"locker": null`` means the counter."""
     return run_once(central, write, lambda session: dossiers.change_status(
-        central, session, write.principal, code, body.status, body.message), status=200)
+        central, session, write.principal, code, body.status, body.message, dossiers.locker_update(body)),
+        status=200)
 
 
 @router.get("/documents/{document_id}", responses={200: {"content": {"application/pdf": {}}}, **ERRORS})

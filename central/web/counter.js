@@ -283,9 +283,12 @@
     const d = answer.body;
     const facts = Motcua.element("dl", "facts");
     const name = d.procedure_name ? (d.procedure_name[language] || d.procedure_name.vi) : d.procedure;
+    const place = d.locker ? t("Kiosk {kiosk}, compartment {compartment}", d.locker)
+      : (d.counter ? `${t("Counter")} ${d.counter}` : "");
     for (const [label, value] of [
       ["Owner", d.owner && d.owner.full_name], ["Status", statusText(d.status)],
       ["Received", d.received_at && d.received_at.slice(0, 10)], ["Expected result", d.expected_result_date],
+      ["Result waits at", d.status === "ready_for_pickup" ? place : ""],
     ]) {
       facts.append(Motcua.element("dt", null, t(label)), Motcua.element("dd", null, value || "—"));
     }
@@ -311,6 +314,93 @@
         `${step.at.slice(0, 16).replace("T", " ")} · ${statusText(step.status)}${step.message ? ` — ${step.message}` : ""}`));
     }
     detail.append(history);
+    const form = statusForm(d);
+    if (form) detail.append(form);
+  }
+
+  // Where a dossier may go next (the service refuses anything else); "ready" again moves the result.
+  const NEXT_STATUS = {
+    received: ["processing", "needs_supplement", "rejected"],
+    processing: ["needs_supplement", "ready_for_pickup", "rejected"],
+    needs_supplement: ["processing", "rejected"],
+    ready_for_pickup: ["ready_for_pickup", "handed_over"],
+  };
+
+  function field(label, control) {
+    const wrap = Motcua.element("label", "field");
+    wrap.append(Motcua.element("span", null, t(label)), control);
+    return wrap;
+  }
+
+  function statusForm(d) {
+    const targets = NEXT_STATUS[d.status];
+    if (!targets) return null;
+    const form = Motcua.element("form", "status-form");
+    form.id = "status-form";
+    const target = Motcua.element("select");
+    target.id = "status-target";
+    for (const status of targets) {
+      const option = Motcua.element("option", null, statusText(status));
+      option.value = status;
+      target.append(option);
+    }
+    const message = Motcua.element("textarea");
+    message.id = "status-message";
+    message.maxLength = 2000;
+    message.rows = 2;
+    const kiosk = Motcua.element("select");
+    kiosk.id = "locker-kiosk";
+    const none = Motcua.element("option", null, t("No locker: at the counter"));
+    none.value = "";
+    kiosk.append(none);
+    for (const name of desk.session.kiosks || []) {
+      const option = Motcua.element("option", null, name);
+      option.value = name;
+      kiosk.append(option);
+    }
+    const compartment = Motcua.element("input");
+    compartment.id = "locker-compartment";
+    compartment.maxLength = 20;
+    compartment.pattern = "[A-Za-z0-9][A-Za-z0-9._\\-]{0,19}";
+    compartment.placeholder = "A3";
+    if (d.locker) {
+      kiosk.value = d.locker.kiosk;
+      compartment.value = d.locker.compartment;
+    }
+    const locker = Motcua.element("fieldset", "locker");
+    locker.append(Motcua.element("legend", null, t("Result locker")), field("Locker kiosk", kiosk),
+      field("Locker compartment", compartment));
+    const showLocker = () => {
+      locker.hidden = target.value !== "ready_for_pickup";
+      compartment.required = !locker.hidden && kiosk.value !== "";
+      compartment.disabled = kiosk.value === "";
+    };
+    target.addEventListener("change", showLocker);
+    kiosk.addEventListener("change", showLocker);
+    showLocker();
+    const save = Motcua.element("button", "action primary", t("Save status"));
+    save.type = "submit";
+    save.id = "status-save";
+    const note = Motcua.element("p", "error");
+    note.id = "status-note";
+    form.append(Motcua.element("h4", null, t("Move to")), field("Status", target),
+      field("Message for the citizen", message), locker, save, note);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = { status: target.value, message: message.value.trim() };
+      if (target.value === "ready_for_pickup") {
+        body.locker = kiosk.value ? { kiosk: kiosk.value, compartment: compartment.value.trim() } : null;
+      }
+      save.disabled = true;
+      const answer = await api("POST", `/counter/api/dossiers/${encodeURIComponent(d.code)}/status`, body);
+      save.disabled = false;
+      if (!answer.ok) {
+        note.textContent = answer.body.message || "";
+        return;
+      }
+      await showDossier(d.code);
+    });
+    return form;
   }
 
   // --- keys and wiring ----------------------------------------------------------------------------------

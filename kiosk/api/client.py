@@ -269,6 +269,11 @@ class CentralClient:
         body = {"id_number": id_number, "kiosk": kiosk, "compartment": compartment}
         return _expect_dict(self._post(f"/api/v1/dossiers/{_segment(code)}/pickup", body, key), "pickup")
 
+    def calendar(self) -> dict:
+        """Today, the next working days and the office hours, to date results while offline."""
+        return _expect_dict(self._get("/api/v1/calendar"), "calendar", "today", "working_days",
+                            "office_close_hour", "same_day_cutoff_hour")
+
     def rate(self, body: dict, key: str) -> Any:
         return self._post("/api/v1/ratings", body, key)
 

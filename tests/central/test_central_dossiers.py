@@ -110,7 +110,7 @@ def test_dossier_submission_and_owner_views(site):
     assert dossier["documents"][0]["sha256"] == hashlib.sha256(data).hexdigest()
 
     public = site.kiosk.get(f"/api/v1/dossiers/{dossier['code']}").json()
-    assert set(public) == {"code", "status", "expected_result_date", "procedure", "procedure_name"}
+    assert set(public) == {"code", "kiosk_reference", "status", "expected_result_date", "procedure", "procedure_name"}
     mine = site.kiosk.post(f"/api/v1/dossiers/{dossier['code']}/details", {"id_number": OWNER["id_number"]})
     assert mine.status_code == 200 and mine.json()["owner"]["full_name"] == OWNER["full_name"]
     assert [h["status"] for h in mine.json()["history"]] == ["received"]
