@@ -109,4 +109,5 @@ def create_app(settings: Settings) -> FastAPI:
 def create_app_from_env() -> FastAPI:
     """For ``uvicorn --factory`` worker processes started by ``kiosk central serve --workers N``."""
     data_dir = Path(os.environ["MOTCUA_CENTRAL_DATA_DIR"])
-    return create_app(Settings(data_dir=data_dir, db_url=os.environ.get("MOTCUA_CENTRAL_DB", "")))
+    return create_app(Settings(data_dir=data_dir, db_url=os.environ.get("MOTCUA_CENTRAL_DB", ""),
+                               storage=os.environ.get("MOTCUA_CENTRAL_STORAGE", "")))

@@ -29,13 +29,25 @@ class Central:
         return cls(
             settings=settings,
             db=db,
-            store=DiskStore(settings.data_dir / "documents"),
+            store=document_store(settings),
             calendar=default_calendar(),
             auth=Authenticator(db, settings.auth_cache_s),
         )
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def document_store(settings: Settings) -> DocumentStore:
+    """The disk store in the data directory, or the S3-compatible bucket ``settings.storage`` names
+    (checked now, so a service with an unreachable bucket does not start)."""
+    if not settings.storage:
+        return DiskStore(settings.data_dir / "documents")
+    from central.s3store import S3Store
+
+    store = S3Store.from_url(settings.storage, settings.data_dir / "staging")
+    store.check()
+    return store
 
 
 def get_central(request: Request) -> Central:

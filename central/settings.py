@@ -37,6 +37,8 @@ def sqlite_url(data_dir: Path) -> str:
 class Settings:
     data_dir: Path
     db_url: str = ""
+    #: Where documents go: "" for ``<data_dir>/documents``, or ``s3://BUCKET/PREFIX?endpoint=…``.
+    storage: str = ""
     #: Returns the current time, timezone-aware. Tests pass a clock they can move.
     now: Callable[[], dt.datetime] = utc_now
     #: The center a kiosk or staff account belongs to when none is named.

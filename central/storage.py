@@ -1,9 +1,9 @@
 """Where uploaded documents live, behind one small interface.
 
 An upload is written as a *part* (appended chunk by chunk at the offset the client claims) and, once
-its checksum and PDF structure are verified, *promoted* to a document under a storage key. Only the
-disk store exists: an S3-compatible store would implement the same six methods (parts as multipart
-uploads, ``promote`` as completing them) but there is no S3-compatible server here to test one on.
+its checksum and PDF structure are verified, *promoted* to a document under a storage key. Two stores
+implement it: ``DiskStore`` here (the default, in the data directory) and ``central.s3store.S3Store``
+for any S3-compatible bucket (``kiosk central serve --storage s3://…``).
 """
 
 from __future__ import annotations

@@ -37,6 +37,9 @@ def register(subparsers) -> None:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.add_argument("--access-log", action="store_true", help="log every request line")
+    serve.add_argument("--storage", metavar="URL",
+                       help="documents in an S3-compatible bucket: s3://BUCKET/PREFIX?endpoint=URL&region=R "
+                            "(credentials from the AWS environment); default: the data directory")
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
@@ -68,7 +71,15 @@ def _settings(args):
             check_url(url)
         except DatabaseUrlError as err:
             raise UsageError(str(err)) from None
-    return Settings(data_dir=data_dir, db_url=url)
+    storage = getattr(args, "storage", None) or os.environ.get("MOTCUA_CENTRAL_STORAGE", "")
+    if storage:
+        from central.s3store import parse_url
+
+        try:
+            parse_url(storage)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+    return Settings(data_dir=data_dir, db_url=url, storage=storage)
 
 
 def _migrated(settings) -> str:
@@ -138,6 +149,15 @@ def _serve(args) -> int:
     settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _migrated(settings)
+    if settings.storage:
+        from central.context import document_store
+        from central.storage import StorageError
+
+        try:
+            document_store(settings)
+        except StorageError as err:
+            raise UsageError(f"--storage: {err}") from None
+        os.environ["MOTCUA_CENTRAL_STORAGE"] = settings.storage
     print(f"central service on http://{args.host}:{args.port} with {safe_url(settings.db_url)}", file=sys.stderr,
           flush=True)
     if args.workers == 1:

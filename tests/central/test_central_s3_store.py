@@ -81,3 +81,43 @@ def test_bad_storage_urls_are_refused_with_the_reason(url, problem):
 def test_a_storage_url_gives_bucket_prefix_endpoint_and_region():
     assert parse_url("s3://docs/hop-thinh/2026?endpoint=http://10.0.0.5:9000&region=hn") == {
         "bucket": "docs", "prefix": "hop-thinh/2026/", "endpoint": "http://10.0.0.5:9000", "region": "hn"}
+
+
+def test_the_service_keeps_uploaded_documents_in_the_bucket_it_is_given(tmp_path, s3_endpoint, bucket):
+    from central_support import new_site, start_service
+    from test_central_dossiers import make_pdf, submit, upload
+
+    name, client = bucket
+    running = start_service("sqlite", f"sqlite:///{tmp_path / 'central.db'}", tmp_path / "central",
+                            storage=f"s3://{name}/center?endpoint={s3_endpoint}")
+    try:
+        site = new_site(running)
+        data = make_pdf(120_000)
+        document_id = upload(site, data)
+        listed = client.list_objects_v2(Bucket=name, Prefix="center/")
+        keys = [entry["Key"] for entry in listed.get("Contents", [])]
+        assert len(keys) == 1
+        assert client.get_object(Bucket=name, Key=keys[0])["Body"].read() == data
+        assert not list((tmp_path / "central" / "documents").rglob("*.pdf"))
+        made = submit(site, documents=[{"document_id": document_id, "checklist_item": "giay_chung_sinh"}])
+        assert made.status_code == 201, made.text
+        site.kiosk.close()
+        site.staff.close()
+    finally:
+        running.stop()
+
+
+def test_serve_with_an_unreachable_bucket_stops_with_one_line(tmp_path, s3_endpoint, bucket):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "central", "serve", "--data-dir", str(tmp_path), "--port", "0",
+         "--storage", f"s3://no-such-bucket?endpoint={s3_endpoint}"],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("kiosk central: --storage: bucket no-such-bucket is not reachable")
+    bad = subprocess.run([sys.executable, "-m", "kiosk", "central", "serve", "--data-dir", str(tmp_path),
+                          "--storage", "s3://user:pw@bucket"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "credentials do not belong in the URL" in bad.stderr
+    assert "Traceback" not in done.stderr + bad.stderr
