@@ -20,6 +20,7 @@ from devices.registry import DeviceContext, open_device
 from kiosk.api.client import CentralClient, new_key
 from kiosk.api.errors import CentralError
 from kiosk.config import Config, ConfigError
+from kiosk.dossiers import Catalog, DossierDesk
 from kiosk.outbox import DeliveryWorker, Outbox, SecretBox, SecretError, queue_alert, queue_heartbeat
 from kiosk.printing.monitor import PrinterMonitor
 from kiosk.sync import SyncStatus
@@ -94,6 +95,9 @@ class Kiosk:
     desk: TicketDesk | None = None
     #: The citizen's visit: identity, form data and files, wiped when it ends (``kiosk.visit``).
     visits: Visits | None = None
+    #: The procedures (works offline) and the dossier counter: submit, slips, look-up, pickup, rating.
+    catalog: Catalog | None = None
+    dossiers: DossierDesk | None = None
 
     def call_staff(self, screen: str) -> bool:
         """A citizen asks for help on ``screen``; ``True`` only when the central service accepted the alert."""
@@ -209,6 +213,7 @@ def build(config: Config) -> Kiosk:
         )
         tickets.attach(link.worker)
         desk = ticket_desk(config, devices, link, tickets, heartbeat)
+        catalog, dossiers = dossier_desk(config, devices, link, desk)
         visits = open_visits(config, devices)
         link.worker.start()
         desk.monitor.start()
@@ -217,7 +222,7 @@ def build(config: Config) -> Kiosk:
             link.close()
         devices.close()
         raise
-    return Kiosk(
+    kiosk = Kiosk(
         config=config,
         devices=devices,
         api=link.api,
@@ -227,7 +232,11 @@ def build(config: Config) -> Kiosk:
         tickets=tickets,
         desk=desk,
         visits=visits,
+        catalog=catalog,
+        dossiers=dossiers,
     )
+    dossiers.alert = kiosk.alert_staff
+    return kiosk
 
 
 def open_visits(config: Config, devices: Devices) -> Visits:
@@ -249,3 +258,13 @@ def ticket_desk(config: Config, devices: Devices, link: CentralLink, tickets: Ti
     desk = TicketDesk(config, tickets, link.outbox, devices.printer, monitor)
     monitor.ticks.append(desk.expire)
     return desk
+
+
+def dossier_desk(config: Config, devices: Devices, link: CentralLink, desk: TicketDesk) -> tuple[Catalog, DossierDesk]:
+    """The procedure catalog and the dossier desk; the printer monitor's timer keeps their offline copies
+    (procedures, office calendar) fresh."""
+    catalog = Catalog.load(cache=config.kiosk.data_dir / "procedures.json")
+    dossiers = DossierDesk(config, catalog, link.api, link.outbox, worker=link.worker, printer=devices.printer,
+                           monitor=desk.monitor, locker=devices.locker, sync=link.sync)
+    desk.monitor.ticks.append(dossiers.refresh_if_due)
+    return catalog, dossiers

@@ -21,6 +21,7 @@ COMMANDS = (
     "qr",
     "ocr",
     "ticket",
+    "dossier",
     "central",
     "admin",
     "service",
