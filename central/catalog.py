@@ -88,6 +88,7 @@ def seed_procedures(session: Session, report: SeedReport, directory: Path | None
                 "fee_note": entry["fee"].get("note", {}),
                 "result_methods": entry.get("result_methods", ["in_person"]),
                 "legal_basis": entry.get("legal_basis", ""),
+                "form": entry.get("form", []),
             },
             active=True,
         )
@@ -126,6 +127,7 @@ def procedure_view(procedure: Procedure) -> dict:
         "documents": details.get("documents", []),
         "result_methods": details.get("result_methods", []),
         "legal_basis": details.get("legal_basis", ""),
+        "form": details.get("form", []),
     }
 
 

@@ -99,7 +99,7 @@ def run(args) -> int:
         )
         central = None
         if config.central.embedded:
-            central = _start_central(Path(tmp) / "central", config.center.code)
+            central = _start_central(Path(tmp) / "central", config.center.code, config.kiosk.id)
             if central is None:
                 return 1
             overrides["central"] = {"url": central.url, "token": central.kiosk_token}
@@ -119,13 +119,14 @@ def run(args) -> int:
                 central.stop()
 
 
-def _start_central(data_dir: Path, center_code: str):
-    """The central service on SQLite in ``data_dir``, answering on a free loopback port."""
+def _start_central(data_dir: Path, center_code: str, kiosk_name: str):
+    """The central service on SQLite in ``data_dir``, answering on a free loopback port; the kiosk's
+    account is named after the kiosk (staff choose it when they put a result in its locker)."""
     from central import embedded
     from central.settings import Settings
 
     try:
-        return embedded.start(settings=Settings(data_dir=data_dir, default_center=center_code))
+        return embedded.start(settings=Settings(data_dir=data_dir, default_center=center_code), kiosk_name=kiosk_name)
     except Exception as err:  # any failure to start is reported as one line, the demo cannot go on
         print(f"kiosk demo: the embedded central service did not start: {type(err).__name__}: {err}", file=sys.stderr)
         return None
@@ -155,6 +156,7 @@ def _headless(kiosk, out: Path) -> int:
     from screens.app import KioskApp
     from screens.driver import ScreenDriver
     from screens.demo_script import default_steps, run_visit
+    from screens.gallery import take_gallery
 
     app = KioskApp(kiosk)
     driver = ScreenDriver(app)
@@ -162,6 +164,7 @@ def _headless(kiosk, out: Path) -> int:
         driver.start()
         steps = default_steps(app.registry, kiosk.config.kiosk.language, kiosk.config.kiosk.languages)
         result = run_visit(driver, steps, out)
+        gallery = take_gallery(driver, out / "gallery") if result.ok else None
     finally:
         driver.stop()
     files = result.files + collect_printouts(kiosk, out)
@@ -175,6 +178,14 @@ def _headless(kiosk, out: Path) -> int:
         "device health:",
         *(f"  {line}" for line in format_table(checks).splitlines()),
     ]
+    if gallery is not None:
+        lines += [
+            f"gallery: {len(gallery.files)} screenshots of every screen in {out / 'gallery'}/ "
+            "(each language, standard and high contrast); spoken guidance in gallery/speech.txt",
+            *(f"  problem: {problem}" for problem in gallery.problems),
+            *(f"  silent: {screen}" for screen in gallery.silent()),
+            *(f"  untranslated ({lang}): {msg!r}" for lang, msg in sorted(gallery.untranslated)),
+        ]
     if result.ok:
         lines.insert(0, f"kiosk demo: scripted visit done, {len(steps)} steps")
     summary = "\n".join(lines)
@@ -182,5 +193,9 @@ def _headless(kiosk, out: Path) -> int:
     print(summary)
     if not result.ok:
         print(f"kiosk demo: the scripted visit failed at {result.failure}", file=sys.stderr)
+        return 1
+    if gallery.problems or gallery.silent() or gallery.untranslated:
+        print("kiosk demo: some screens could not be shown, said nothing or were not translated (see above)",
+              file=sys.stderr)
         return 1
     return 0

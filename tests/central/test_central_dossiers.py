@@ -199,4 +199,7 @@ def test_procedure_catalog(site):
     assert land and all(p["field"] == "land" for p in land)
     one = site.kiosk.get("/api/v1/procedures/HT-KS")
     assert one.status_code == 200 and one.json()["name"]["vi"] == "Đăng ký khai sinh"
+    # the form the kiosk asks the citizen to fill, served with the procedure so kiosks follow changes
+    fields = {f["id"]: f for f in one.json()["form"]}
+    assert fields["applicant_name"]["source"] == "full_name" and any(not f.get("source") for f in fields.values())
     assert site.kiosk.get("/api/v1/procedures/NOPE").status_code == 404
