@@ -131,6 +131,7 @@ class TicketResultScreen(KioskScreen):
     def _speak(self) -> None:
         issued = self.issued
         if issued is None:
+            self.app.say(NO_TICKET)
             return
         ticket = issued.ticket
         parts = []
@@ -201,7 +202,13 @@ class TicketResultScreen(KioskScreen):
         in_background(lambda: action(desk, issued), done, failed, name="ticket-action")
 
     def done(self) -> None:
-        self.app.end_visit()
+        issued = self.issued
+        if issued is None or issued.state not in ("printed", "shown"):
+            self.app.end_visit()
+            return
+        ticket, counters = issued.ticket, issued.slip.counters
+        counter = ticket.counter or (counters[0] if len(counters) == 1 else None)
+        self.app.finish_visit(service=ticket.service, counter=counter)
 
     def on_leave(self, *_args) -> None:
         self._give_up()

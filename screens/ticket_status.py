@@ -55,6 +55,8 @@ class TicketStatusScreen(KioskScreen):
         self._describe()
         if handle:
             self.refresh()
+        else:
+            self.app.say(SCAN_TICKET)
 
     def refresh(self) -> None:
         desk, handle = self.desk, self.handle
