@@ -42,6 +42,7 @@ from kiosk import i18n
 from kiosk.i18n import N_
 from kiosk.visit.idle import MSG_COUNTDOWN, MSG_STILL_THERE, WARNING, IdleTimer
 from screens import fonts, idle_warning, theme, widgets  # noqa: F401  (widgets: classes the .kv files use)
+from screens import admin_mode
 from screens.registry import ScreenRegistry
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ class KioskApp(App):
         Window.clearcolor = self.theme.colors.background
         self.bind(theme=lambda _app, theme: setattr(Window, "clearcolor", theme.colors.background))
         Window.bind(on_touch_down=self._on_activity, on_key_down=self._on_activity)
+        admin_mode.install(self)  # the hidden gesture that opens admin mode
         self._show("attract", {}, remember=False)
         self._update_clock()
         return root

@@ -28,6 +28,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "ticket_status": ("screens.ticket_status", "TicketStatusScreen"),
     "digitize": ("screens.capture", "CaptureScreen"),
     "digitize_review": ("screens.review", "ReviewScreen"),
+    "admin_pin": ("screens.admin_pin", "AdminPinScreen"),
+    "admin": ("screens.admin_maintenance", "AdminMaintenanceScreen"),
 }
 
 

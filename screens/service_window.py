@@ -8,6 +8,7 @@ import signal
 
 from kivy.clock import Clock
 
+from screens import admin_mode
 from screens.app import KioskApp
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def run(kiosk, heartbeat, notifier, watchdog, heartbeat_s: float) -> int:
         notifier.ready(f"serving as {kiosk.config.kiosk.id}")
         if watchdog is not None:
             watchdog.start()
+        admin_mode.watch_lock(app)  # outside opening hours the kiosk shows that it is closed
         log.info("kiosk %s ready (pid %d)", kiosk.config.kiosk.id, os.getpid())
 
     def stop(signum, _frame) -> None:
@@ -33,4 +35,5 @@ def run(kiosk, heartbeat, notifier, watchdog, heartbeat_s: float) -> int:
     Clock.schedule_interval(heartbeat.beat, heartbeat_s)
     Clock.schedule_once(ready, 0)
     app.run()
-    return 0
+    # a restart chosen in admin mode leaves with its own code; systemd starts the kiosk again either way
+    return getattr(app, "exit_code", 0)

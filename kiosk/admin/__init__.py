@@ -1,4 +1,6 @@
-"""Admin mode's core: the PIN with its lockout (``pin``) and the lock-after-hours schedule (``hours``)."""
+"""Admin mode's core: the PIN with its lockout (``pin``), the lock-after-hours schedule (``hours``), staff's
+"lock now" / "unlock" over it (``lock``), the hidden gesture (``gesture``) and the maintenance actions
+(``maintenance``)."""
 
 from kiosk.admin.hours import HolidayTable, HolidayTableError, OpeningHours, load_holidays
 from kiosk.admin.pin import AdminPin, Attempts, PinCheck, PinError, check_new_pin
