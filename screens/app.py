@@ -203,6 +203,22 @@ class KioskApp(App):
         self.last_activity = time.monotonic()
         self._show("attract", {}, remember=False)
 
+    def finish_visit(self, service: str | None = None, counter: str | None = None, *,
+                     did_something: bool | None = None) -> None:
+        """The end of a flow: the rating screen when the visit did something, else the end of the visit.
+
+        A visit did something (a ticket, a dossier, a pickup) when the flow names its ``service`` or
+        ``counter``, or says so with ``did_something=True``; the rating then carries them. The rating's
+        "Send" or "Skip" ends the visit.
+        """
+        if did_something is None:
+            did_something = bool(service or counter)
+        if did_something and self.visit is not None and "rating" in self.registry:
+            self.history.clear()
+            self._show("rating", {"service": service, "counter": counter}, remember=False)
+        else:
+            self.end_visit("done")
+
     def _show(self, name: str, params: dict, *, remember: bool) -> None:
         screen = self.registry.get(name)
         if remember and self.current:

@@ -28,6 +28,11 @@ SCREENS: dict[str, tuple[str, str]] = {
     "ticket_status": ("screens.ticket_status", "TicketStatusScreen"),
     "digitize": ("screens.capture", "CaptureScreen"),
     "digitize_review": ("screens.review", "ReviewScreen"),
+    "lookup": ("screens.lookup", "LookupScreen"),
+    "dossier_status": ("screens.dossier_status", "DossierStatusScreen"),
+    "dossier_details": ("screens.dossier_details", "DossierDetailsScreen"),
+    "dossier_pickup": ("screens.dossier_pickup", "DossierPickupScreen"),
+    "rating": ("screens.rating", "RatingScreen"),
     "admin_pin": ("screens.admin_pin", "AdminPinScreen"),
     "admin": ("screens.admin_maintenance", "AdminMaintenanceScreen"),
 }

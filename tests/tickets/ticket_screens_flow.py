@@ -208,6 +208,9 @@ def test_a_citizen_takes_a_priority_number_with_touches_and_the_card(driver, cen
     assert parse(zxingcpp.read_barcodes(picture)[0].text).value == issued.ticket.reference
 
     driver.tap("ticket:done")
+    assert app.current == "rating"  # a visit that took a number ends with the rating (skippable)
+    assert app.registry.get("rating").service == issued.ticket.service
+    driver.tap("rating:skip")
     assert app.current == "attract"
 
 
@@ -369,6 +372,7 @@ def test_a_ticket_held_under_the_reader_shows_its_place_in_the_queue(driver, cen
     driver.tap("service:F")
     first = take_number(driver)
     driver.tap("ticket:done")
+    driver.tap("rating:skip")
     open_services(driver)
     driver.tap("service:F")
 
