@@ -27,6 +27,7 @@ class Task:
 
 TASKS = (
     Task("ticket", "confirmation_number", N_("Get a queue number"), N_("Print a number and wait to be called")),
+    Task("procedures", "assignment", N_("Procedures and dossiers"), N_("See what to bring, then submit a dossier")),
     Task("identify", "badge", N_("Identify with your CCCD"), N_("Scan the QR code on your chip ID card")),
     Task("digitize", "document_scanner", N_("Digitize documents"), N_("Scan your papers for a dossier")),
     Task("lookup", "manage_search", N_("Look up or pick up a dossier"), N_("See its progress and collect the result")),

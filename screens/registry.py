@@ -28,6 +28,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "ticket_status": ("screens.ticket_status", "TicketStatusScreen"),
     "digitize": ("screens.capture", "CaptureScreen"),
     "digitize_review": ("screens.review", "ReviewScreen"),
+    "procedures": ("screens.procedures", "ProceduresScreen"),
+    "procedure": ("screens.procedure", "ProcedureScreen"),
     "lookup": ("screens.lookup", "LookupScreen"),
     "dossier_status": ("screens.dossier_status", "DossierStatusScreen"),
     "dossier_details": ("screens.dossier_details", "DossierDetailsScreen"),

@@ -40,7 +40,7 @@ def test_staff_called_is_shown_only_after_the_alert_went_through(driver):
     release.set()
     assert answered(driver)
     assert driver.app.notice == STAFF_CALLED and driver.app.notice_kind == "ok"
-    assert calls == ["coming_soon"]
+    assert calls == ["lookup"]  # the alert names the screen the citizen was on
 
 
 def test_a_failed_alert_says_staff_could_not_be_reached(driver):

@@ -51,4 +51,4 @@ def test_every_icon_used_on_screen_has_a_glyph_in_the_font():
 
 def test_every_home_tile_has_its_own_icon():
     icons = [task.icon for task in TASKS]
-    assert len(TASKS) == 5 and len(set(icons)) == 5
+    assert len(TASKS) >= 5 and len(set(icons)) == len(icons)
