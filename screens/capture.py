@@ -120,6 +120,7 @@ class CaptureScreen(KioskScreen):
         self.title = TITLE
         self.guidance = GUIDANCE
         self.draft: DocumentDraft | None = None
+        self.back_to: str | None = None
         self.camera = PageCamera(
             lambda: self.kiosk.devices.camera,
             on_still=self._still_taken,
@@ -134,15 +135,20 @@ class CaptureScreen(KioskScreen):
 
     # --- what the app calls -------------------------------------------------------------------
 
-    def show(self, checklist_item: str | None = None, **_params) -> None:
+    def show(self, checklist_item: str | None = None, back_to: str | None = None, **_params) -> None:
         visit = self.app.visit
         self.problem = ""
+        #: The screen review returns to after "Accept" (home when none), e.g. the dossier's checklist.
+        self.back_to = back_to
         if visit is None:
             self.available, self.problem = False, MSG_NO_VISIT
         elif self.kiosk.devices.camera is None:
             self.available, self.problem = False, MSG_NO_CAMERA
         else:
             self.available = True
+            if self.draft is not None and self.draft.checklist_item != checklist_item:
+                self.draft.cancel()  # pages taken for another checklist item and never accepted
+                self.draft = None
             if self.draft is None or self.draft.visit is not visit or self.draft.finished is not None:
                 self.draft = DocumentDraft(visit, digitizer_for(self.kiosk), checklist_item)
                 self.retaking = self.selected = ""
@@ -184,7 +190,7 @@ class CaptureScreen(KioskScreen):
             return
         self.retaking = ""
         self.draft.process(lambda *_a: self._refresh())
-        self.app.go("digitize_review", draft=self.draft)
+        self.app.go("digitize_review", draft=self.draft, back_to=self.back_to)
 
     def select(self, page_id: str) -> None:
         self.selected = page_id

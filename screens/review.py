@@ -4,7 +4,8 @@ While pages are read (on the digitizer's threads) a progress bar counts them, re
 second, so the screen never freezes. Then each page shows beside the text read from it, in large type
 that scrolls; words Tesseract was unsure of are marked on the page in yellow. A page that needs a
 retake says why in plain words. "Retake this page" goes back to the camera for that page; "Accept"
-writes the searchable PDF into the visit's dossier draft (``DocumentDraft.accept``) and goes home.
+writes the searchable PDF into the visit's dossier draft (``DocumentDraft.accept``) and goes home, or
+back to the screen that opened the capture with ``back_to`` (the dossier's checklist).
 """
 
 from __future__ import annotations
@@ -88,10 +89,12 @@ class ReviewScreen(KioskScreen):
         self.title = TITLE
         self.guidance = GUIDANCE
         self.draft = None
+        self.back_to: str | None = None
         self._poll = None
 
-    def show(self, draft=None, **_params) -> None:
+    def show(self, draft=None, back_to: str | None = None, **_params) -> None:
         self.draft = draft
+        self.back_to = back_to
         self.page_number = 1
         self.state = "reading" if draft is not None and draft.pages else "empty"
         self._update()
@@ -136,8 +139,21 @@ class ReviewScreen(KioskScreen):
             log.error("the document could not be kept: %s", err)
             self.app.show_notice(err.message, "error")
             return
-        self.app.home()
+        if self.back_to:
+            self._return_to(self.back_to)
+        else:
+            self.app.home()
         self.app.show_notice(MSG_KEPT, "ok")
+
+    def _return_to(self, name: str) -> None:
+        """Back to ``name`` where the visit came from (the capture screen is skipped), else show it."""
+        history = self.app.history
+        if any(screen == name for screen, _params in history):
+            while history[-1][0] != name:
+                history.pop()
+            self.app.back()
+        else:
+            self.app.replace(name)
 
     # --- inside -------------------------------------------------------------------------------
 
