@@ -111,8 +111,10 @@ class DossierDetailsScreen(KioskScreen):
         identity = self.app.identity
         if not self.code:
             self._set("empty", LOOK_UP_FIRST)
+            self.app.say(LOOK_UP_FIRST)
         elif identity is None or self.refused(self.code, identity):
             self._set("no_identity", SCAN_CARD_FIRST)
+            self.app.say(SCAN_CARD_FIRST)
         else:
             self.load(scanned)
         self._describe()

@@ -86,8 +86,10 @@ class DossierPickupScreen(KioskScreen):
         dossiers = getattr(self.kiosk, "dossiers", None)
         if not code:
             self._show("info", LOOK_UP_FIRST)
+            self.app.say(LOOK_UP_FIRST)
         elif identity is None:
             self._show("badge", SCAN_CARD_FIRST)
+            self.app.say(SCAN_CARD_FIRST)
         elif dossiers is None:
             self._fail(FAILED, {})
         else:

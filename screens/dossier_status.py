@@ -131,6 +131,7 @@ class DossierStatusScreen(KioskScreen):
         self._note("")
         if not self.code:
             self._note(LOOK_UP_FIRST)
+            self.app.say(LOOK_UP_FIRST)
         elif not self.status:
             self.refresh()
         self._describe()

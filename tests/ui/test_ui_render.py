@@ -6,7 +6,9 @@ import unicodedata
 
 import pytest
 import pytesseract
+from kivy.graphics import Color, Rectangle, RoundedRectangle
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from PIL import Image, ImageOps
 
 from kiosk import i18n
@@ -76,8 +78,17 @@ def test_a_capital_letter_is_drawn_at_least_as_tall_as_the_rule_asks(driver):
 
 
 def visible_rect(widget):
+    """The part of ``widget`` on screen, in window coordinates: clipped by every scroll view it is
+    in (what scrolled out of one is not there to touch until scrolled back); ``None`` when none is."""
     x, y = widget.to_window(widget.x, widget.y)
-    return x, y, x + widget.width, y + widget.height
+    rect = [x, y, x + widget.width, y + widget.height]
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            sx, sy = node.to_window(node.x, node.y)
+            rect = [max(rect[0], sx), max(rect[1], sy), min(rect[2], sx + node.width), min(rect[3], sy + node.height)]
+        node = node.parent
+    return tuple(rect) if rect[0] < rect[2] and rect[1] < rect[3] else None
 
 
 def gap_between(a, b) -> float:
@@ -101,25 +112,49 @@ def background_of(widget, app) -> tuple:
             return t.colors.bar
         if node.proxy_ref is ids.notice:
             return t.colors.error if app.notice_kind == "error" else t.colors.notice
+        painted = fill_of(node)
+        if painted is not None:
+            return painted
         node = node.parent
     return t.colors.background
+
+
+def fill_of(node) -> tuple | None:
+    """The opaque colour a widget paints under its children (a band, a card), if it paints one."""
+    colour = None
+    for instruction in node.canvas.before.children:
+        if isinstance(instruction, Color):
+            colour = tuple(instruction.rgba)
+        elif isinstance(instruction, (Rectangle, RoundedRectangle)) and colour is not None and colour[3] > 0.99:
+            return colour
+    return None
+
+
+def shown(widget) -> bool:
+    """Whether a person can see ``widget``: neither it nor any parent is fully transparent."""
+    node = widget
+    while node is not None and node is not node.parent:
+        if getattr(node, "opacity", 1) == 0:
+            return False
+        node = node.parent
+    return True
 
 
 def problems_on_screen(driver) -> list[str]:
     app, t = driver.app, driver.app.theme
     where = f"{app.current}/{app.language}/{'hc' if t.high_contrast else 'std'}/{'large' if t.large_text else 'normal'}"
     found = []
-    targets = [w for w in driver.widgets() if isinstance(w, Pressable) and not w.disabled and w.opacity > 0]
+    targets = [w for w in driver.widgets() if isinstance(w, Pressable) and not w.disabled and shown(w)]
     for w in targets:
         if min(w.width, w.height) < t.mm(theme.MIN_TARGET_MM) - 0.5:
             found.append(f"{where}: {w.tag} is {w.width:.0f}x{w.height:.0f} px, under 15 mm")
-    rects = [(w.tag, visible_rect(w)) for w in targets]
+    rects = [(w.tag, r) for w in targets if (r := visible_rect(w)) is not None]
     for i, (tag_a, a) in enumerate(rects):
         for tag_b, b in rects[i + 1 :]:
             if gap_between(a, b) < t.mm(theme.MIN_GAP_MM) - 0.5:
                 found.append(f"{where}: {tag_a} and {tag_b} are {gap_between(a, b):.0f} px apart, under 3 mm")
     for w in driver.widgets():
-        if not isinstance(w, Label) or not w.text or w.opacity == 0:
+        if not isinstance(w, Label) or not w.text or not shown(w):
             continue
         ratio = theme.contrast_ratio(w.color, background_of(w, app))
         if ratio < theme.MIN_CONTRAST:
@@ -134,11 +169,16 @@ def problems_on_screen(driver) -> list[str]:
 
 
 def visit_every_screen(driver):
+    """The way in (attract → home → a tile), then every registered screen as it first opens."""
     driver.tap("start")
     yield
     driver.tap("tile:ticket")
     yield
-    driver.tap("nav:home")
+    for name in driver.app.registry.names():
+        driver.app.go(name)
+        driver.frames(1)
+        yield
+    driver.app.go("home")
     driver.app.end_visit()
     driver.frames(1)
     yield
