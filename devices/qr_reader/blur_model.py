@@ -4,7 +4,8 @@ The forward model: module darkness (0 light … 1 dark) drawn at ``MODEL_PX`` pi
 blurred by a Gaussian of ``sigma`` modules (``spread``; ``gather`` is its adjoint and
 ``blur_matrix`` the same blur along one axis, so ``spread(X) == B·X·Bᵀ``), then seen through a
 tone curve: grey = c0 + cx·x + cy·y + c1·shade + c2·shade². ``ModuleModel.solve`` inverts it for
-the unknown modules; ``likely_blurs`` judges the blur width on the fixed modules alone.
+the unknown modules; ``ModuleModel.binarise`` then pulls the estimate towards modules that are either
+light or dark; ``likely_blurs`` judges the blur width on the fixed modules alone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from devices.qr_reader import qr_layout
 QUIET = 2
 #: Pixels per module of the resampled symbol the modules are estimated from.
 MODEL_PX = 3
+#: Strengths of the pull towards 0 or 1 in ``ModuleModel.binarise``, in turn (fractions of a lone
+#: module's own weight in the fit). Measured on generated lobby frames blurred over 0.7–1.0 of a
+#: module: the pulled estimate has a third fewer wrong codewords than the plain least-squares one,
+#: and the least certain codewords are more often the wrong ones (which is what erasures need).
+BINARY_PULLS = (0.1, 0.2, 0.35, 0.5, 0.7, 1.0)
 
 
 @lru_cache(maxsize=64)
@@ -140,12 +146,7 @@ class ModuleModel:
               start: np.ndarray | None = None, iterations: int = 120) -> np.ndarray | None:
         """Darkness (``n × n``, 0 light … 1 dark) of every module; ``pinned`` modules (``n × n``
         mask, from corrected codewords) are held at ``pinned_dark``."""
-        known, dark = self.known, self.dark
-        if pinned is not None:
-            known, dark = known.copy(), dark.copy()
-            known[QUIET:-QUIET, QUIET:-QUIET] |= pinned
-            inner = dark[QUIET:-QUIET, QUIET:-QUIET]
-            inner[pinned] = pinned_dark[pinned]
+        known, dark = self._with_pins(pinned, pinned_dark)
         full_start = None
         if start is not None:
             full_start = np.where(known, dark, 0.5)
@@ -165,10 +166,52 @@ class ModuleModel:
         estimate = self._solve(known, dark, full_start, iterations)
         return estimate[QUIET:-QUIET, QUIET:-QUIET]
 
-    def _solve(self, known: np.ndarray, dark: np.ndarray, start: np.ndarray | None, iterations: int) -> np.ndarray:
-        """Darkness in [0, 1] minimising ‖seen − B·X·Bᵀ‖², known modules held (projected gradient
-        with Nesterov's momentum, FISTA). A clipped pixel only says "at most this dark": every few
-        steps it is set to the model's own value when that agrees (expectation–maximisation)."""
+    def binarise(self, darkness: np.ndarray, pinned: np.ndarray | None = None,
+                 pinned_dark: np.ndarray | None = None, iterations: int = 40) -> np.ndarray:
+        """``darkness`` (from ``solve``, ``n × n``) refitted with a growing pull towards 0 or 1.
+
+        Modules are either light or dark; the plain fit does not know it, and under a blur of most
+        of a module it settles many of them near the middle. Each round minimises
+        ‖seen − B·X·Bᵀ‖² − pull·‖X − ½‖² (``BINARY_PULLS``), starting from the previous round, so
+        the estimate moves towards a light-or-dark picture that still explains the pixels."""
+        if self.seen is None:
+            raise ValueError("binarise refines an estimate from solve(); call solve() first")
+        known, dark = self._with_pins(pinned, pinned_dark)
+        full = np.where(known, dark, 0.5)
+        full[QUIET:-QUIET, QUIET:-QUIET] = np.where(known[QUIET:-QUIET, QUIET:-QUIET],
+                                                    dark[QUIET:-QUIET, QUIET:-QUIET], darkness)
+        weight = np.diag(self.gram)
+        lone = float(np.median(np.outer(weight, weight)[~known])) if (~known).any() else 0.0
+        for pull in BINARY_PULLS:
+            full = self._solve(known, dark, full, iterations, pull * lone)
+        return full[QUIET:-QUIET, QUIET:-QUIET]
+
+    def misfit(self, darkness: np.ndarray) -> float:
+        """Mean squared difference between the pixels (as darkness) and the estimate rounded to
+        light or dark modules, blurred: how well this blur width explains the symbol."""
+        if self.seen is None:
+            raise ValueError("misfit judges an estimate from solve(); call solve() first")
+        full = np.where(self.known, self.dark, 0.0)
+        inner = full[QUIET:-QUIET, QUIET:-QUIET]
+        free = ~self.known[QUIET:-QUIET, QUIET:-QUIET]
+        inner[free] = darkness[free] > 0.5
+        return float(np.mean((self.seen - spread(full, MODEL_PX, self.sigma)) ** 2))
+
+    def _with_pins(self, pinned: np.ndarray | None, pinned_dark: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        if pinned is None:
+            return self.known, self.dark
+        known, dark = self.known.copy(), self.dark.copy()
+        known[QUIET:-QUIET, QUIET:-QUIET] |= pinned
+        inner = dark[QUIET:-QUIET, QUIET:-QUIET]
+        inner[pinned] = pinned_dark[pinned]
+        return known, dark
+
+    def _solve(self, known: np.ndarray, dark: np.ndarray, start: np.ndarray | None, iterations: int,
+               pull: float = 0.0) -> np.ndarray:
+        """Darkness in [0, 1] minimising ‖seen − B·X·Bᵀ‖² − pull·‖X − ½‖², known modules held
+        (projected gradient with Nesterov's momentum, FISTA). A clipped pixel only says "at most
+        this dark": every few steps it is set to the model's own value when that agrees
+        (expectation–maximisation)."""
         gram, seen, sigma = self.gram, self.seen, self.sigma
         x = np.where(known, dark, 0.5 if start is None else start)
         z = x.copy()
@@ -180,6 +223,8 @@ class ModuleModel:
                 observed = np.where(self.trusted, seen, np.minimum(spread(z, MODEL_PX, sigma), seen))
                 target = gather(observed, MODEL_PX, sigma)
             gradient = gram @ z @ gram - target
+            if pull:
+                gradient -= pull * (z - 0.5)
             updated = np.where(free, np.clip(z - self.step * gradient, 0.0, 1.0), dark)
             t_next = (1 + math.sqrt(1 + 4 * t * t)) / 2
             z = updated + ((t - 1) / t_next) * (updated - x)

@@ -11,7 +11,9 @@ e.g. "parses as a CCCD payload"):
 3. Symbols too small and blurred for any binarising reader (about 2 pixels per module): the
    symbol's outline is found (``locate``), its fixed parts are aligned to the picture and every
    module's darkness is estimated from a model of the blur (``rectify``); the estimate is read by
-   zxing-cpp as a clean symbol and by Reed–Solomon with erasures (``qr_codewords``).
+   zxing-cpp as a clean symbol and by Reed–Solomon with erasures (``qr_codewords``). After the
+   remaining crop steps, the symbols are estimated again with the bits every card's message
+   holds (``card_message``: header, ID digits, padding), step ``symbol-fit-card``.
 4. Whole-frame passes of the variants that are too slow to try first (``FRAME_STEPS``): zbar,
    CLAHE, adaptive threshold, inverted, sharpened, enlarged.
 
@@ -377,6 +379,7 @@ class QrDecoder:
             if not any(_overlaps(box, seen) for seen in boxes):
                 boxes.append(box)
         fitted = False
+        readers: list[rectify.FitReader] = []
         for box in boxes:
             crop = _crop(gray, box)
             if min(crop.shape) < 16:
@@ -386,10 +389,11 @@ class QrDecoder:
             for index, (name, decoder, transform) in enumerate(CROP_STEPS):
                 if index == CROP_STEPS_FIRST and not fitted:
                     fitted = True
-                    yield from self._symbol_steps(gray, first)
+                    yield from self._symbol_steps(gray, first, readers)
                 yield self._read(decoder, transform(enlarged, factor), name)
         if not fitted:
-            yield from self._symbol_steps(gray, first)
+            yield from self._symbol_steps(gray, first, readers)
+        yield from self._card_message_steps(readers)
         for name, decoder, transform in FRAME_STEPS:
             image = transform(gray)
             if image is not None:
@@ -408,7 +412,9 @@ class QrDecoder:
                 quads.append(quad)
         return quads[:self.max_regions]
 
-    def _symbol_steps(self, gray: np.ndarray, first) -> Iterator[list[Decoded]]:
+    def _symbol_steps(self, gray: np.ndarray, first, readers: list) -> Iterator[list[Decoded]]:
+        """The symbol fit's plain stages; the readers are kept in ``readers`` for
+        ``_card_message_steps``."""
         if not self.symbol_fit:
             return
         for quad in self.symbol_quads(gray, first):
@@ -416,8 +422,15 @@ class QrDecoder:
             yield []
             if fit is None:
                 continue
-            for found in rectify.read_fit(fit):
+            reader = rectify.FitReader(fit)
+            readers.append(reader)
+            for found in reader.plain():
                 yield [Decoded(data, text_of(data), how, "symbol-fit") for data, how in found]
+
+    def _card_message_steps(self, readers: list) -> Iterator[list[Decoded]]:
+        for reader in readers:
+            for found in reader.with_card_message():
+                yield [Decoded(data, text_of(data), how, "symbol-fit-card") for data, how in found]
 
     def decode(self, image, accept: Accept | None = None, deadline: float | None = None) -> DecodeResult:
         """Run the pipeline until a code passes ``accept`` (any code when ``None``) or ``deadline``

@@ -354,11 +354,13 @@ SPARE = 4
 
 
 def correct_blocks(darkness: np.ndarray, version: int, word: int,
-                   erasure_steps: tuple[int, ...] = (0, 4, 8, 12, 16)) -> list[list[int] | None]:
+                   erasure_steps: tuple[int, ...] | None = None) -> list[list[int] | None]:
     """Every block of the symbol corrected (data then error-correction codewords), ``None`` for a
     block beyond repair. A block is first corrected as read, then with its least certain codewords
-    erased (counts from ``erasure_steps``); ``SPARE`` check codewords always stay unused, so a
-    block is not "corrected" into a wrong one."""
+    erased (counts from ``erasure_steps``; by default every even count the block allows: the best
+    count depends on how many of the wrong codewords are among the least certain, which is not
+    known in advance); ``SPARE`` check codewords always stay unused, so a block is not
+    "corrected" into a wrong one."""
     level, mask = decode_format(word)
     codewords, confidence = _codeword_values(darkness, version, mask)
     out: list[list[int] | None] = []
@@ -366,7 +368,7 @@ def correct_blocks(darkness: np.ndarray, version: int, word: int,
         block = [int(codewords[i]) for i in indices]
         order = np.argsort(confidence[indices], kind="stable")
         fixed = None
-        for erased in erasure_steps:
+        for erased in erasure_steps or range(0, ec_count - SPARE + 1, 2):
             if erased > ec_count - SPARE:
                 break
             fixed = rs_correct(block, ec_count, tuple(int(k) for k in order[:erased]), SPARE)
@@ -404,7 +406,7 @@ def pinned_modules(version: int, word: int, corrected: list[list[int] | None]) -
 
 
 def read_message(darkness: np.ndarray, version: int, format_words: list[int],
-                 erasure_steps: tuple[int, ...] = (0, 4, 8, 12, 16)) -> Iterator[bytes]:
+                 erasure_steps: tuple[int, ...] | None = None) -> Iterator[bytes]:
     """Candidate messages of a symbol whose module darkness (0 light … 1 dark, ``n × n``, no quiet
     zone) has been estimated, one per format word whose every block could be corrected."""
     for word in format_words:

@@ -182,6 +182,28 @@ def hard_pose(seed: int) -> dict:
     }
 
 
+def blurry_pose(seed: int) -> dict:
+    """Harder still than ``hard_pose``: 1.9–2.8 pixels per module blurred by 0.6–0.95 of a module
+    (where the plain symbol fit starts to fail), with the same rotation, tilt, grain, glare,
+    light, tone curve and JPEG."""
+    rng = random.Random(seed)
+    module_px = rng.uniform(1.9, 2.8)
+    return {
+        "seed": seed,
+        "fine": True,
+        "module_px": module_px,
+        "blur": module_px * rng.uniform(0.6, 0.95),
+        "angle": rng.uniform(-180, 180),
+        "tilt": rng.uniform(0, 0.2),
+        "noise": rng.uniform(1, 4),
+        "grain": rng.uniform(0, 6),
+        "glare": rng.choice([0.0, 0.0, rng.uniform(0.1, 0.3)]),
+        "light": rng.uniform(0.6, 1.05),
+        "gamma": rng.uniform(0.7, 1.4),
+        "jpeg": rng.choice([None, rng.randint(60, 90)]),
+    }
+
+
 def gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
