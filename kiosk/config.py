@@ -349,8 +349,13 @@ def load(path: str | os.PathLike | None = None, overrides: dict[str, Any] | None
             raise ConfigError(source, "file not found") from None
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(source, f"not valid TOML: {err}") from None
+        except UnicodeDecodeError as err:
+            raise ConfigError(source, f"not UTF-8 text (byte {err.start}); save it as UTF-8") from None
         except OSError as err:
             raise ConfigError(source, f"cannot read: {err.strerror}") from None
     for section, values in (overrides or {}).items():
-        data.setdefault(section, {}).update(values)
+        present = data.setdefault(section, {})
+        if not isinstance(present, dict):
+            raise ConfigError(section, f"must be a [{section}] table, not {type(present).__name__}")
+        present.update(values)
     return from_dict(data, source)

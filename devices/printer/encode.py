@@ -13,7 +13,10 @@ to a ``Printer`` port's ``send`` as one piece:
 from __future__ import annotations
 
 import copy
+import logging
 import os
+import pickle
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,8 @@ from typing import Literal
 from PIL import Image
 
 from devices.printer import codepages
+
+log = logging.getLogger(__name__)
 
 ESC = b"\x1b"
 CODE_PAGES = ("cp1258", "tcvn3")
@@ -36,14 +41,31 @@ def load_escpos():
     """Import python-escpos, first pointing its capabilities cache at a fixed folder.
 
     Without ``ESCPOS_CAPABILITIES_PICKLE_DIR`` python-escpos makes a new temporary folder on every import.
+    python-escpos writes that cache in place and loads it unchecked, so a kiosk killed (or out of disk)
+    while writing it would leave a damaged file that stops every later import: such a file is removed
+    first, and python-escpos builds it again.
     """
     if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
         folder = escpos_cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
         os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
+    if "escpos.printer" not in sys.modules:
+        _drop_damaged_caches(Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]))
     import escpos.printer
 
     return escpos.printer
+
+
+def _drop_damaged_caches(folder: Path) -> None:
+    for cache in folder.glob("*.pickle"):
+        try:
+            with open(cache, "rb") as fh:
+                pickle.load(fh)
+        except OSError:
+            continue
+        except Exception:  # any unpickling failure: empty, truncated or garbled
+            log.warning("printer: removing the damaged python-escpos cache %s", cache.name)
+            cache.unlink(missing_ok=True)
 
 
 def escpos_profile(dots: int):
