@@ -115,28 +115,41 @@ from kiosk.digitize.digitizer import Digitizer
 from kiosk.digitize.document import Document
 from kiosk.digitize.loading import load_pages
 started = time.perf_counter()
-document = Document()
-for name in sys.argv[1:]:
-    for image in load_pages(name):
-        document.add(image, source=name)
+document, jobs = Document(), []
 with Digitizer() as digitizer:
-    digitizer.process(document).wait()
-print(json.dumps({"seconds": time.perf_counter() - started,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    # As at the kiosk, each page is read from the moment it arrives.
+    for name in sys.argv[1:]:
+        for image in load_pages(name):
+            document.add(image, source=name)
+            jobs.append(digitizer.process(document))
+    loaded = time.perf_counter()
+    for job in jobs:
+        job.wait()
+own, child = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": time.perf_counter() - started, "processing": time.perf_counter() - loaded,
+                  "cpu": own.ru_utime + own.ru_stime + child.ru_utime + child.ru_stime,
+                  "peak_mb": own.ru_maxrss / 1024}))
 """
+DOCUMENT_RUNS = 3
 
 
-def _document_run(items: list[dict]) -> tuple[float, float]:
-    """A 5-page document digitized by a fresh process, as the kiosk would: seconds and peak memory."""
+def _document_run(items: list[dict]) -> dict:
+    """A 5-page document digitized by a fresh process, as the kiosk would: the fastest of a few runs
+    (seconds from the process start, seconds once the pages are in memory) and the largest peak
+    memory."""
     paths = [str(item["path"]) for item in (items * 5)[:5]]
-    done = subprocess.run([sys.executable, "-c", DOCUMENT_RUN, *paths], capture_output=True, text=True, check=True)
-    result = json.loads(done.stdout)
-    return result["seconds"], result["peak_mb"]
+    runs = []
+    for _ in range(DOCUMENT_RUNS):
+        done = subprocess.run([sys.executable, "-c", DOCUMENT_RUN, *paths], capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout))
+    best = min(runs, key=lambda r: r["seconds"])
+    return {**best, "peak_mb": max(r["peak_mb"] for r in runs), "all": [r["seconds"] for r in runs]}
 
 
 def run(args) -> int:
     from kiosk.bench.report import markdown_table, shared_data, write_section
     from kiosk.digitize.digitizer import Digitizer, default_workers
+    from kiosk.digitize.ocr import engine
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
     folder = args.data or shared_data("docs")
@@ -161,7 +174,8 @@ def run(args) -> int:
                              f"{our_cpu:.2f}", f"{raw_s:.2f}", f"{our_s:.2f}", ", ".join(flags) or "-"])
                 print(f"{item['name']}: {item['kind']} CER raw {raw_cer:.2%} ours {our_cer:.2%}, "
                       f"CPU s raw {raw_cpu:.2f} ours {our_cpu:.2f}, wall s raw {raw_s:.2f} ours {our_s:.2f}", flush=True)
-        document_s, own_mb = _document_run(items)
+        document = _document_run(items)
+        document_s, own_mb = document["seconds"], document["peak_mb"]
         load_after = os.getloadavg()[0]
 
     summary, ok = [], True
@@ -177,20 +191,29 @@ def run(args) -> int:
     ok &= document_s <= DOCUMENT_SECONDS_TARGET and own_mb <= MEMORY_TARGET_MB
     body = "\n\n".join([
         f"Data: `{folder}` plus {args.generated} generated page(s) of each kind (rendered with the machine's "
-        f"fonts, then degraded). Language `{args.lang}`; Tesseract single-threaded (`OMP_THREAD_LIMIT=1`), "
-        "raw and kiosk runs alternating page by page. CPU seconds count this process and its Tesseract "
+        f"fonts, then degraded). Language `{args.lang}`; Tesseract single-threaded (`OMP_THREAD_LIMIT=1`); raw: "
+        f"the `tesseract` command on the file as it is; kiosk: Tesseract run by `{engine()}`. Raw and kiosk "
+        "runs alternate page by page. CPU seconds count this process and its Tesseract "
         "children; wall-clock seconds also count whatever else the machine ran "
         f"(load average {load_before:.1f} at the start, {load_after:.1f} at the end).",
         markdown_table(["kind", "pages", "raw CER", "kiosk CER", "target", "raw CPU s/page", "kiosk CPU s/page",
                         "CPU ratio", "raw wall s", "kiosk wall s", "met (CER, ≤ 1.3× CPU)"], summary),
-        f"5-page document ready for review (load, clean, check, OCR; {default_workers()} pages at a time): "
-        f"**{document_s:.1f} s** (target ≤ {DOCUMENT_SECONDS_TARGET:.0f} s), in a fresh process whose peak "
-        f"memory was {own_mb:.0f} MB with all pages held, plus one Tesseract process per page being read "
-        f"(target ≤ {MEMORY_TARGET_MB} MB in all).",
+        f"5-page document ready for review (start Python, load, clean, check, OCR; each page read from the "
+        f"moment it is loaded, as at the kiosk; {default_workers()} pages at a time, each read as bands on every "
+        f"core): **{document_s:.1f} s** (target ≤ {DOCUMENT_SECONDS_TARGET:.0f} s), of which "
+        f"{document['processing']:.1f} s after the last page was loaded (what a citizen waits after the last "
+        f"page is captured). Fastest of {DOCUMENT_RUNS} fresh processes "
+        f"({', '.join(f'{s:.1f}' for s in document['all'])} s), which used {document['cpu']:.1f} CPU seconds in all "
+        f"(with the cores to itself, at best {document['cpu'] / default_workers():.1f} s on {default_workers()} "
+        f"cores; load average {load_after:.1f} when it ran); peak memory {own_mb:.0f} MB with all pages held"
+        + (" and Tesseract loaded in the process" if engine() == "tesserocr"
+           else ", plus one Tesseract process per band being read")
+        + f" (target ≤ {MEMORY_TARGET_MB} MB in all).",
         "<details><summary>Per page</summary>\n\n" + markdown_table(
             ["page", "kind", "raw CER", "kiosk CER", "raw CPU s", "kiosk CPU s", "raw wall s", "kiosk wall s",
              "quality flags"], rows) + "\n\n</details>",
     ])
     path = write_section("ocr", "Digitizing (kiosk bench ocr)", body, args.output)
-    print(f"kiosk bench ocr: 5-page document {document_s:.1f} s, peak memory {own_mb:.0f} MB; written to {path}")
+    print(f"kiosk bench ocr: 5-page document {document_s:.1f} s ({document['processing']:.1f} s once loaded), "
+          f"peak memory {own_mb:.0f} MB; written to {path}")
     return 0 if ok else 1

@@ -1,7 +1,8 @@
 """The digitizing use case: clean, check and read every page of a document, off the caller's thread.
 
 ``Digitizer.process(document)`` returns a ``Job`` at once; pages are processed in parallel on a pool
-sized to the machine's cores (Tesseract itself runs single-threaded). Callbacks run on the worker
+sized to the machine's cores (Tesseract itself runs single-threaded), and each page's text is read as
+bands on every core at once, so no core idles while the last page is read. Callbacks run on the worker
 threads — a screen moves them onto its UI thread — and a job can be cancelled: pages not started are
 left as captured, a page being read finishes but its result is dropped.
 """
@@ -21,7 +22,7 @@ from kiosk.digitize import quality as page_quality
 from kiosk.digitize.cleaning import clean_page
 from kiosk.digitize.document import Document, Page, PageState
 from kiosk.digitize.errors import Cancelled, DigitizeError
-from kiosk.digitize.ocr import recognize
+from kiosk.digitize.ocr import recognize_in_bands
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +89,22 @@ class Job:
 class Digitizer:
     """Runs pages through cleaning, the quality check and OCR."""
 
-    def __init__(self, language: str = "vie", workers: int | None = None, dpi: int = 300) -> None:
+    def __init__(
+        self, language: str = "vie", workers: int | None = None, dpi: int = 300, bands: int | None = None
+    ) -> None:
         self.language = language
         self.dpi = dpi
         self.workers = workers or default_workers()
+        #: Each page is read as this many bands at once (default: one per core), so the last page of a
+        #: document, or a page retaken alone, keeps every core busy.
+        self.bands = max(1, bands or self.workers)
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="digitize")
+        # Pages are cleaned on ``_pool`` and read on ``_readers``: one Tesseract kept loaded per core.
+        self._readers = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="digitize-ocr")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._readers.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Digitizer:
         return self
@@ -126,7 +135,7 @@ class Digitizer:
         try:
             clean = clean_page(page.capture)
             checked = page_quality.check(page.capture, clean)
-            result = recognize(clean.ocr, self.language, self.dpi)
+            result = recognize_in_bands(clean.ocr, self.language, self.dpi, parts=self.bands, pool=self._readers)
         except DigitizeError as err:
             page.state, page.error = PageState.FAILED, err
         except (MemoryError, ValueError, OSError, cv2.error) as err:  # a picture the cleaning cannot handle
