@@ -204,8 +204,10 @@ def identity_kept(driver: ScreenDriver) -> str | None:
     return None
 
 
-def default_steps(registry, language: str, languages: tuple[str, ...]) -> list[Step]:
-    """Start, open every home tile and come back, switch language, call staff, walk away."""
+def default_steps(registry, language: str, languages: tuple[str, ...], staff=None) -> list[Step]:
+    """Start, open every home tile and come back, identify, take numbers, digitize, submit a dossier and
+    (with ``staff``, a ``screens.dossier_demo.StaffDesk``) pick its result up, switch language, call staff,
+    walk away."""
     steps = [
         Step("attract", nothing, "attract"),
         Step("home", tap("start"), "home", language_is(language)),
@@ -228,6 +230,11 @@ def default_steps(registry, language: str, languages: tuple[str, ...]) -> list[S
         from screens.digitize_demo import digitize_steps
 
         steps += digitize_steps()
+    if "dossier_form" in registry and "procedures" in registry:
+        from screens.dossier_demo import dossier_steps
+
+        steps += dossier_steps(invented_cccd_payload(), staff if "dossier_pickup" in registry else None)
+        steps.append(Step("home-again", tap("start"), "home", screenshot=False))
     others = [other for other in languages if other != language]
     if others:
         other = others[0]

@@ -39,6 +39,8 @@ def take_picture(count: int):
 def retake_first(driver: ScreenDriver) -> None:
     screen = driver.app.registry.get("digitize")
     driver.tap("page:1:retake")
+    # the page strip scrolls: a touch on it counts once the strip knows it was not a swipe
+    _wait(driver, lambda: screen.retaking == screen.draft.pages[0].id, "choosing page 1 to retake")
     driver.tap("capture:take")
     _wait(driver, lambda: not screen.retaking and screen.draft.pages[0].revision >= 1, "retaking page 1")
 

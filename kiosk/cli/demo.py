@@ -110,7 +110,7 @@ def run(args) -> int:
                 return 1
             try:
                 if headless:
-                    return _headless(kiosk, out)
+                    return _headless(kiosk, out, central)
                 return _window(kiosk)
             finally:
                 kiosk.close()
@@ -151,7 +151,7 @@ def _window(kiosk) -> int:
     return 0
 
 
-def _headless(kiosk, out: Path) -> int:
+def _headless(kiosk, out: Path, central=None) -> int:
     from kiosk.cli.doctor import check_central, device_checks, format_table
     from screens.app import KioskApp
     from screens.driver import ScreenDriver
@@ -162,7 +162,12 @@ def _headless(kiosk, out: Path) -> int:
     driver = ScreenDriver(app)
     try:
         driver.start()
-        steps = default_steps(app.registry, kiosk.config.kiosk.language, kiosk.config.kiosk.languages)
+        staff = None
+        if central is not None:
+            from screens.dossier_demo import StaffDesk
+
+            staff = StaffDesk(central.url, central.staff_token, kiosk.config.kiosk.id)
+        steps = default_steps(app.registry, kiosk.config.kiosk.language, kiosk.config.kiosk.languages, staff)
         result = run_visit(driver, steps, out)
         gallery = take_gallery(driver, out / "gallery") if result.ok else None
     finally:

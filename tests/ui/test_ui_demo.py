@@ -25,7 +25,7 @@ def test_headless_demo_walks_the_visit_and_writes_real_screenshots(tmp_path):
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
     done = subprocess.run(
         [sys.executable, "-m", "kiosk", "demo", "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=420,
     )
     assert done.returncode == 0, done.stderr
     assert "screens visited: attract → home → " in done.stdout
@@ -33,6 +33,11 @@ def test_headless_demo_walks_the_visit_and_writes_real_screenshots(tmp_path):
     names = [p.name for p in shots]
     assert names[0] == "01-attract.png" and "02-home.png" in names
     assert any(name.endswith("-en.png") for name in names)
+    # the dossier part: submitted, the slip printed, looked up with it, picked up from the locker, rated
+    for step in ("dossier-form-typing", "dossier-slip", "lookup-status", "lookup-details", "pickup-open",
+                 "pickup-done", "pickup-rating"):
+        assert any(name.endswith(f"-{step}.png") for name in names), step
+    assert "dossier_slip → rating → attract → dossier_status → dossier_details → dossier_pickup → rating" in done.stdout
     for path in shots:
         image = Image.open(path)
         assert image.size == (1080, 1920), path.name
@@ -40,6 +45,22 @@ def test_headless_demo_walks_the_visit_and_writes_real_screenshots(tmp_path):
         assert high - low > 100, f"{path.name} is blank"
         assert path.name in done.stdout
     assert (out / "summary.txt").read_text(encoding="utf-8").startswith("kiosk demo: scripted visit done")
+    # the gallery: every registered screen in each language, and in high contrast, each one speaking
+    from screens.registry import SCREENS
+
+    for folder in ("vi-standard", "en-standard", "vi-high_contrast"):
+        pictures = sorted((out / "gallery" / folder).glob("*.png"))
+        assert len(pictures) == len(SCREENS), folder
+        for picture, name in zip(pictures, SCREENS):
+            assert picture.stem.split("-", 1)[1].startswith(name), picture.name
+    standard = Image.open(out / "gallery" / "vi-standard" / "02-home.png").convert("RGB")
+    contrast = Image.open(out / "gallery" / "vi-high_contrast" / "02-home.png").convert("RGB")
+    assert standard.getpixel((540, 960)) != contrast.getpixel((540, 960))
+    speech = (out / "gallery" / "speech.txt").read_text(encoding="utf-8").splitlines()
+    assert len(speech) == 2 * len(SCREENS)
+    assert [line for line in speech if "(silent)" in line] == ["[vi] attract: (silent)", "[en] attract: (silent)"]
+    assert "[vi] home: Ông/Bà cần làm gì?" in "\n".join(speech)
+    assert "untranslated" not in done.stdout and "problem:" not in done.stdout
     health = done.stdout.split("device health:")[1]
     for device in ("printer", "qr_reader", "camera", "speaker", "locker", "central"):
         line = next(line for line in health.splitlines() if line.split()[:1] == [device])
