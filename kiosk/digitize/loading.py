@@ -125,11 +125,33 @@ def _plain_mode(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def pdf_page_count(path: Path) -> int | None:
+    """The PDF's page count from poppler's ``pdfinfo``; ``None`` when it cannot tell (then pdftoppm,
+    which reads no further than the limit, says what is wrong with the file)."""
+    tool = shutil.which("pdfinfo")
+    if tool is None:
+        return None
+    try:
+        done = subprocess.run([tool, str(path)], capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        raise UnreadableImage(f"{path.name}: the PDF took too long to open") from None
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("Pages:"):
+            try:
+                return int(line.split(":", 1)[1])
+            except ValueError:
+                return None
+    return None
+
+
 def rasterise_pdf(path: Path) -> list[Image.Image]:
     """Each page of a PDF as a picture, through poppler's ``pdftoppm``."""
     tool = shutil.which("pdftoppm")
     if tool is None:
         raise UnreadableImage(f"{path.name}: PDF pages need pdftoppm (Debian package poppler-utils)")
+    count = pdf_page_count(path)
+    if count is not None and count > MAX_PDF_PAGES:
+        raise ImageTooLarge(f"{path.name}: {count} pages in one file (at most {MAX_PDF_PAGES})")
     with tempfile.TemporaryDirectory(prefix="kiosk-pdf-") as tmp:
         # Uncompressed PNM: much faster to write and read back than PNG.
         cmd = [tool, "-l", str(MAX_PDF_PAGES), "-scale-to", str(PDF_PAGE_PX), str(path), os.path.join(tmp, "p")]

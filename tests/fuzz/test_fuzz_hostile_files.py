@@ -124,15 +124,13 @@ def test_kiosk_ocr_refuses_them_in_one_line_each_and_no_traceback(hostile, tmp_p
         assert line.startswith("kiosk ocr: "), line
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "kiosk/digitize/loading.py rasterise_pdf(): a PDF of more than MAX_PDF_PAGES pages is cut to its first "
-    "MAX_PDF_PAGES (pdftoppm -l) without a word, while a TIFF with as many pages is refused with "
-    "ImageTooLarge; the citizen's later pages are silently dropped"))
 def test_a_pdf_with_more_pages_than_the_limit_is_refused(tmp_path):
     path = tmp_path / "long.pdf"
     path.write_bytes(many_pages_pdf(MAX_PDF_PAGES + 5))
-    with pytest.raises(ImageTooLarge):
+    with pytest.raises(ImageTooLarge, match=f"{MAX_PDF_PAGES + 5} pages in one file"):
         load_pages(path)
+    path.write_bytes(many_pages_pdf(2))
+    assert len(load_pages(path)) == 2
 
 
 @pytest.fixture(scope="module")
