@@ -39,6 +39,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from devices.errors import DeviceError
 from kiosk import i18n
+from kiosk.admin.hours import VIETNAM
 from kiosk.i18n import N_
 from kiosk.visit.idle import MSG_COUNTDOWN, MSG_STILL_THERE, WARNING, IdleTimer
 from screens import fonts, idle_warning, theme, widgets  # noqa: F401  (widgets: classes the .kv files use)
@@ -399,4 +400,5 @@ class KioskApp(App):
         self._update_clock()
 
     def _update_clock(self) -> None:
-        self.clock_text = format_time(datetime.now(), "HH:mm", locale=self.language)
+        # the center's time, as on the slips, whatever zone the kiosk machine was set up in
+        self.clock_text = format_time(datetime.now(VIETNAM), "HH:mm", locale=self.language)
