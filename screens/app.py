@@ -86,6 +86,8 @@ class KioskApp(App):
         self.kiosk = kiosk
         self.registry = registry or ScreenRegistry()
         self.history: list[tuple[str, dict]] = []
+        #: The last thing the kiosk said (text, language), for "Listen again".
+        self.last_said: tuple[str, str] | None = None
         self.manager = None
         self.last_activity = time.monotonic()
         self._params: dict = {}
@@ -183,6 +185,7 @@ class KioskApp(App):
 
         ``reason`` is one of ``kiosk.visit.END_REASONS`` ("done", "timeout", "cancelled"…).
         """
+        self.last_said = None  # what was said may name the citizen: forgotten with the visit
         self._visit_number += 1
         self.idle.stop()
         if self._warning is not None:
@@ -285,15 +288,36 @@ class KioskApp(App):
         """Speak a message id in the visit's language."""
         self.say_text(self.t(message, **values))
 
-    def say_text(self, text: str, language: str | None = None) -> None:
-        """Speak text already in ``language`` (the visit's); a speaker fault never stops the visit."""
+    def say_text(self, text: str, language: str | None = None, *, remember: bool = True) -> None:
+        """Speak text already in ``language`` (the visit's); a speaker fault never stops the visit.
+
+        What is said is remembered for "Listen again", except a button's own label read on touch
+        (``remember=False``): the citizen wants the screen's words again, not the button's.
+        """
         speaker = self.kiosk.devices.speaker
         if speaker is None or not text:
             return
+        if remember:
+            self.last_said = (text, language or self.language)
         try:
             speaker.say(text, language or self.language)
         except DeviceError as err:
             log.warning("speaker failed: %s", err)
+
+    def say_again(self) -> None:
+        """"Listen again": the last thing the screen said (its guidance when it said nothing yet)."""
+        speaker = self.kiosk.devices.speaker
+        if speaker is None:
+            return
+        try:
+            speaker.stop()
+        except DeviceError as err:
+            log.warning("speaker failed: %s", err)
+        said = self.last_said
+        if said is not None and said[1] == self.language:
+            self.say_text(*said)
+        elif self.screen is not None and self.screen.guidance:
+            self.say(self.screen.guidance)
 
     # --- help -------------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ class Pressable(ButtonBehavior, BoxLayout):
     def on_press(self) -> None:
         app = App.get_running_app()
         if self.speak and self.text and app is not None:
-            app.say_text(self.text)
+            app.say_text(self.text, remember=False)
 
 
 class KioskButton(Pressable):
