@@ -21,12 +21,11 @@ from kivy.properties import OptionProperty, StringProperty
 from kiosk.i18n import N_
 from screens.base import KioskScreen
 from screens.procedure import NO_CATALOG, catalog_of, days_text, fee_text
-from screens.ticket_parts import KeyButton, load_kv
+from screens.ticket_parts import add_letter_keys, load_kv
 from screens.widgets import Pressable, Tile
 
 log = logging.getLogger(__name__)
 
-KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_QUERY = 40
 TYPE_LETTERS = N_("Type the first letters of the procedure, then touch it in the list.")
 NO_MATCH = N_("No procedure matches. Try fewer letters.")
@@ -58,17 +57,7 @@ class ProceduresScreen(KioskScreen):
         self.guidance = N_("Touch the field of your procedure, or search for it by name.")
         self.found: list = []
         self._icons: dict[str, str] = {}
-        for key in KEYS:
-            button = KeyButton(tag=f"key:{key}", text=key)
-            button.bind(on_release=lambda _b, key=key: self.type(key))
-            self.ids.keyboard.add_widget(button)
-        for tag, icon, label, action, share in (("key:space", "space_bar", N_("Space"), lambda: self.type(" "), 2),
-                                                ("key:delete", "backspace", N_("Delete"), self.delete, 1)):
-            button = KeyButton(tag=tag, icon=icon, size_hint_x=share)
-            button.bind(on_release=lambda _b, action=action: action())
-            self.app.bind(language=lambda *_a, button=button, label=label: setattr(button, "text", self.app.t(label)))
-            button.text = self.app.t(label)
-            self.ids.edit_keys.add_widget(button)
+        add_letter_keys(self, self.type, self.delete)
         self.app.bind(language=lambda *_a: self._fill())
         self._keys, self._body = self.ids.keypad, self.ids.body
         self._show_keys(False)

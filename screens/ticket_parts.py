@@ -19,6 +19,7 @@ from kivy.properties import DictProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
+from kiosk.i18n import N_
 from screens import fonts
 from screens.widgets import Pressable
 
@@ -92,3 +93,23 @@ class NoticeBand(BoxLayout):
 
 class KeyButton(Pressable):
     """One key of the on-screen keyboard: a letter, or an icon with a word."""
+
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def add_letter_keys(screen, type_key, delete) -> None:
+    """Fill ``screen.ids.keyboard`` with A–Z and ``screen.ids.edit_keys`` with Space and Delete (their
+    words follow the language); ``type_key(text)`` and ``delete()`` are called on release."""
+    app = screen.app
+    for key in LETTERS:
+        button = KeyButton(tag=f"key:{key}", text=key)
+        button.bind(on_release=lambda _b, key=key: type_key(key))
+        screen.ids.keyboard.add_widget(button)
+    for tag, icon, label, action, share in (("key:space", "space_bar", N_("Space"), lambda: type_key(" "), 2),
+                                            ("key:delete", "backspace", N_("Delete"), delete, 1)):
+        button = KeyButton(tag=tag, icon=icon, size_hint_x=share)
+        button.bind(on_release=lambda _b, action=action: action())
+        app.bind(language=lambda *_a, button=button, label=label: setattr(button, "text", app.t(label)))
+        button.text = app.t(label)
+        screen.ids.edit_keys.add_widget(button)

@@ -14,10 +14,9 @@ from kivy.properties import ListProperty, StringProperty
 from kiosk.i18n import N_
 from kiosk.tickets import TicketError
 from screens.base import KioskScreen
-from screens.ticket_parts import KeyButton, in_background, load_kv, service_icon
+from screens.ticket_parts import add_letter_keys, in_background, load_kv, service_icon
 from screens.widgets import Tile
 
-KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 NO_MATCH = N_("No procedure matches. Try fewer letters.")
 SERVICE_HINT = N_("Service {service}: {name}")
 SEARCH_DELAY_S = 0.3
@@ -35,17 +34,7 @@ class TicketSearchScreen(KioskScreen):
         self.guidance = N_("Type the first letters of the procedure, then touch it in the list.")
         self._pending = Clock.create_trigger(lambda _dt: self._search(), SEARCH_DELAY_S)
         self._asked = ""
-        for key in KEYS:
-            button = KeyButton(tag=f"key:{key}", text=key)
-            button.bind(on_release=lambda _b, key=key: self.type(key))
-            self.ids.keyboard.add_widget(button)
-        for tag, icon, label, action, share in (("key:space", "space_bar", N_("Space"), lambda: self.type(" "), 2),
-                                                ("key:delete", "backspace", N_("Delete"), self.delete, 1)):
-            button = KeyButton(tag=tag, icon=icon, size_hint_x=share)
-            button.bind(on_release=lambda _b, action=action: action())
-            self.app.bind(language=lambda *_a, button=button, label=label: setattr(button, "text", self.app.t(label)))
-            button.text = self.app.t(label)
-            self.ids.edit_keys.add_widget(button)
+        add_letter_keys(self, self.type, self.delete)
         self.app.bind(language=lambda *_a: self._show_results())
 
     @property
