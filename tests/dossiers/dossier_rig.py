@@ -9,14 +9,11 @@ kiosk's account name at the center (what locker places name). ``pdf_bytes`` make
 from __future__ import annotations
 
 import io
-import uuid
 from pathlib import Path
 
 import pikepdf
-import requests
+from center_rig import LiveCenter
 
-from central import accounts, db, embedded
-from central.settings import Settings
 from kiosk import config as config_module
 
 #: Invented people; the ID numbers are consistent with their birth years and sexes.
@@ -27,41 +24,7 @@ BIRTH_FIELDS = {"child_name": "Trần Minh Khôi", "child_birth": "02/11/2026", 
                 "child_birthplace": "Bệnh viện đa khoa tỉnh Bắc Ninh", "relationship": "mother"}
 
 
-class Center:
-    def __init__(self, data_dir: Path):
-        self.service = embedded.start(settings=Settings(data_dir=Path(data_dir)))
-        self.settings = self.service.settings
-        self.url = self.service.url
-        self.port = int(self.url.rsplit(":", 1)[1])
-        self.staff_token = self.service.staff_token
-        self._server, self._thread = self.service._server, self.service._thread
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            self._thread.join(15)
-            self._server = self._thread = None
-
-    def start(self) -> None:
-        if self._server is None:
-            self._server, self._thread, url, _app = embedded.serve_in_thread(self.settings, port=self.port)
-            assert url == self.url
-
-    def add_kiosk(self, name: str) -> str:
-        database = db.Database(self.settings.db_url)
-        try:
-            return accounts.add_account(database, "kiosk", name, self.settings.default_center)
-        finally:
-            database.dispose()
-
-    def staff(self, path: str, method: str = "GET", **kwargs):
-        headers = {"Authorization": f"Bearer {self.staff_token}"}
-        if method != "GET":
-            headers["Idempotency-Key"] = str(uuid.uuid4())
-        response = requests.request(method, f"{self.url}/api/v1/staff{path}", headers=headers, timeout=10, **kwargs)
-        response.raise_for_status()
-        return response.json()
-
+class Center(LiveCenter):
     def dossier(self, code: str) -> dict:
         return self.staff(f"/dossiers/{code}")
 
@@ -75,9 +38,6 @@ class Center:
                 body["locker"] = {"kiosk": kiosk, "compartment": compartment}
             answer = self.staff(f"/dossiers/{code}/status", "POST", json=body)
         return answer
-
-    def close(self) -> None:
-        self.stop()
 
 
 def kiosk_config(data_dir: Path, center: Center, name: str, token: str, *, prefix: str = "K1",

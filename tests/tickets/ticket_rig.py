@@ -11,54 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import requests
+from center_rig import LiveCenter
 
-from central import accounts, db, embedded
-from central.settings import Settings
 from kiosk import config as kiosk_config
 
 NO_SCREEN_DEVICES = {"printer": "sim://", "qr_reader": "none://", "camera": "none://", "speaker": "sim://",
                      "locker": "none://"}
 
 
-class CenterService:
-    def __init__(self, data_dir: Path):
-        self.service = embedded.start(settings=Settings(data_dir=Path(data_dir)))
-        self.settings = self.service.settings
-        self.url = self.service.url
-        self.port = int(self.url.rsplit(":", 1)[1])
-        self.kiosk_token = self.service.kiosk_token
-        self.staff_token = self.service.staff_token
-        self._server, self._thread = self.service._server, self.service._thread
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            self._thread.join(15)
-            self._server = self._thread = None
-
-    def start(self) -> None:
-        if self._server is None:
-            self._server, self._thread, url, _app = embedded.serve_in_thread(self.settings, port=self.port)
-            assert url == self.url
-
-    def add_kiosk(self, name: str) -> str:
-        database = db.Database(self.settings.db_url)
-        try:
-            return accounts.add_account(database, "kiosk", name, self.settings.default_center)
-        finally:
-            database.dispose()
-
-    def staff(self, path: str, method: str = "GET", **kwargs):
-        headers = {"Authorization": f"Bearer {self.staff_token}"}
-        if method != "GET":
-            headers["Idempotency-Key"] = f"test-{id(kwargs)}-{path.replace('/', '-')}"[:120]
-        response = requests.request(method, f"{self.url}/api/v1/staff{path}", headers=headers, timeout=10, **kwargs)
-        response.raise_for_status()
-        return response.json()
-
-    def alerts(self) -> list[dict]:
-        return self.staff("/alerts")
-
+class CenterService(LiveCenter):
     def ticket(self, reference: str) -> dict:
         response = requests.get(f"{self.url}/api/v1/tickets/{reference}",
                                 headers={"Authorization": f"Bearer {self.kiosk_token}"}, timeout=10)
