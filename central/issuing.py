@@ -8,6 +8,12 @@ new row, so the daily reset needs no job and survives restarts; the unique const
 service, day, sequence) is the last guard. Same rules as ``central.idempotency.run_once``, written
 against the DBAPI connection because building and running these statements through the ORM cost
 several times the database work itself.
+
+``void_by_key`` takes back the number an issue request drew, named by that request's key: for a kiosk
+that lost the answer (killed while waiting, or unable to write it down) and so never learned the
+reference. When no number was drawn under the key, the key is kept as used by the void, so the issue
+request arriving late (or repeated) is refused with ``idempotency_key_reused`` instead of drawing a
+number nobody holds.
 """
 
 from __future__ import annotations
@@ -19,10 +25,13 @@ import re
 import uuid
 
 from fastapi.responses import Response
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
 
+from central import tickets
 from central.errors import ApiError
 from central.idempotency import REPLAY_HEADER, Write
-from central.models import Ticket
+from central.models import Ticket, UtcDateTime
 from central.tickets import cached_service_info, format_number, render
 
 _SQL = {
@@ -128,3 +137,41 @@ def issue(central, write: Write, service: str, priority: bool, owner_key: str | 
         finally:
             connection.close()
     return Response(body.encode("utf-8"), status_code=201, media_type="application/json")
+
+
+_FIND_KEY = text("SELECT principal, method, path, status, body FROM idempotency_keys WHERE key = :key")
+_CLAIM_KEY = text("""
+INSERT INTO idempotency_keys (key, principal, method, path, body_sha256, status, body, created_at)
+VALUES (:key, :principal, 'POST', :path, '', 200, :body, :created_at)
+ON CONFLICT (key) DO NOTHING
+""").bindparams(bindparam("created_at", type_=UtcDateTime()))
+
+
+def void_by_key(central, session: Session, write: Write, issue_key: str, reason: str) -> dict:
+    """Void the ticket drawn under ``issue_key`` by this kiosk, or make sure none will be drawn under it.
+
+    Answers ``{"key", "drawn", "ticket"}``: ``drawn`` false (and no ticket) when no number was drawn.
+    """
+    principal = write.principal
+    issue_path = write.path.rsplit("/", 1)[0]  # .../tickets/void-by-key -> .../tickets
+    stored = session.execute(_FIND_KEY, {"key": issue_key}).first()
+    if stored is None:
+        answer = {"key": issue_key, "drawn": False, "ticket": None}
+        session.execute(_CLAIM_KEY, {
+            "key": issue_key, "principal": principal.key, "path": write.path,
+            "body": json.dumps(answer, separators=(",", ":")), "created_at": central.settings.now()})
+        stored = session.execute(_FIND_KEY, {"key": issue_key}).first()  # ours, or an issue that just won
+    if stored.principal != principal.key or stored.method != "POST":
+        raise ApiError(404, "ticket_not_found")
+    if stored.path == write.path:
+        return {"key": issue_key, "drawn": False, "ticket": None}
+    if stored.path != issue_path:
+        raise ApiError(404, "ticket_not_found")
+    reference = json.loads(stored.body).get("reference")
+    if not isinstance(reference, str):
+        raise ApiError(404, "ticket_not_found")
+    ticket = tickets.find(session, principal.center_code, reference, lock=True)
+    if ticket.status in ("waiting", "called"):
+        return {"key": issue_key, "drawn": True,
+                "ticket": tickets.void(central, session, principal.center_code, reference, reason)}
+    return {"key": issue_key, "drawn": True, "ticket": tickets.view(central, session, ticket)}

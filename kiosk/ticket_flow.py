@@ -234,7 +234,9 @@ class TicketDesk:
         return issued
 
     def expire(self) -> int:
-        """Void every number whose print did not succeed within its hold (also after a crash)."""
+        """Void every number whose print did not succeed within its hold (also after a crash), and every
+        number drawn for a request whose answer was lost (``Tickets.settle_requests``)."""
+        self.tickets.settle_requests()
         now = dt.datetime.now(TZ)
         with self.outbox.reading() as conn:
             rows = conn.execute(

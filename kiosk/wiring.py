@@ -137,6 +137,8 @@ class Kiosk:
             self.visits.end("shutdown")
         if self.desk is not None:
             self.desk.monitor.stop()
+        if self.tickets is not None:
+            self.tickets.close()  # releases this run's hold on its unanswered ticket requests
         if self.worker is not None:
             self.worker.stop()
         if self.api is not None:

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field, StrictStr
 from sqlalchemy import select
 
 from central import auth, citizens, issuing, tickets
 from central.context import Central, get_central
 from central.idempotency import Write, kiosk_write, run_once
 from central.models import Counter, CounterService, Service
-from central.schemas import ERRORS, ServiceOut, TicketIn, TicketOut, VoidIn
+from central.schemas import ERRORS, Body, ServiceOut, TicketIn, TicketOut, VoidIn
 
 router = APIRouter(tags=["queue"])
+
+
+class VoidByKeyIn(Body):
+    #: The Idempotency-Key the kiosk sent ``POST /tickets`` with.
+    key: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{8,128}$")]
+    reason: Annotated[StrictStr, Field(min_length=1, max_length=60)] = "kiosk_restarted"
+
+
+class VoidByKeyOut(BaseModel):
+    key: str
+    #: A number was drawn under the key (and is now voided, unless it was already served or missed).
+    drawn: bool
+    ticket: TicketOut | None
 
 
 @router.get("/services", response_model=list[ServiceOut], responses=ERRORS)
@@ -42,6 +58,16 @@ def issue_ticket(body: TicketIn, write: Write = Depends(kiosk_write), central: C
             central, session, write.principal, body.service, body.priority, body.offline_number, body.issued_at,
             owner))
     return issuing.issue(central, write, body.service, body.priority, owner)
+
+
+@router.post("/tickets/void-by-key", response_model=VoidByKeyOut, responses=ERRORS)
+def void_ticket_by_key(body: VoidByKeyIn, write: Write = Depends(kiosk_write),
+                       central: Central = Depends(get_central)):
+    """Void the ticket an issue request drew, named by that request's Idempotency-Key; for a kiosk that
+    never got (or could not keep) the answer. With no ticket drawn under the key, the key is spent: a
+    late issue request with it is refused and draws nothing."""
+    return run_once(central, write, lambda session: issuing.void_by_key(
+        central, session, write, body.key, body.reason), status=200)
 
 
 @router.get("/tickets/{reference}", response_model=TicketOut, responses=ERRORS)

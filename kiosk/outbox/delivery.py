@@ -5,6 +5,7 @@ kind               payload (never personal) / sealed part                 delive
 =================  =====================================================  ====================================
 ``ticket``         ``body`` (service, priority, offline number, time)     ``POST /tickets`` with the job key
 ``ticket_void``    ``issue_key``, ``body`` or ``reference``, ``reason``    ``POST /tickets/{ref}/void``
+                   ``issue_key``, ``reason``, ``by_key``                  ``POST /tickets/void-by-key``
 ``ticket_reprint`` ``issue_key``, ``body`` or ``reference``                ``POST /tickets/{ref}/reprint``
 ``dossier``        sealed: ``body`` (owner, form…) and ``documents``;     resumable uploads, then
                    the scans as sealed files                              ``POST /dossiers``
@@ -16,6 +17,8 @@ kind               payload (never personal) / sealed part                 delive
 A void or reprint for a ticket whose central reference the kiosk does not know yet (issued offline,
 or an issue request that timed out) first repeats the ticket's own ``POST /tickets`` with its original
 key and body: the service answers with the ticket it recorded (or records it now), and so its reference.
+A void ``by_key`` is for an issue request whose answer was lost: repeating that request would draw a
+number if the first never arrived, so the service is asked to void whatever was drawn under the key.
 """
 
 from __future__ import annotations
@@ -69,6 +72,15 @@ def _ticket_reference(d: Delivery, job: Job) -> str:
 
 
 def deliver_ticket_void(d: Delivery, job: Job) -> dict:
+    if job.payload.get("by_key"):
+        issue_key = job.payload.get("issue_key")
+        if not issue_key:
+            raise JobError(f"ticket_void job {job.id} names no ticket")
+        body = {"key": issue_key, "reason": job.payload.get("reason", "kiosk_restarted")}
+        answer = d.client.request("POST", "/api/v1/tickets/void-by-key", json=body, idempotency_key=job.key)
+        if not isinstance(answer, dict) or "drawn" not in answer:
+            raise JobError(f"ticket_void job {job.id}: the service's answer names no outcome")
+        return answer
     return d.client.void_ticket(_ticket_reference(d, job), job.payload.get("reason", "print_failed"), job.key)
 
 

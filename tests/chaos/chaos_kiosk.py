@@ -13,7 +13,8 @@ Each operation the kiosk accepted prints one JSON line (``{"accepted": kind, ...
 everything the outbox holds (voiding numbers left unprinted by an earlier run) before printing
 ``{"idle": true, ...}``. ``"die_after_issue_answer": true`` kills the process right after the service
 answered a ticket issue, before the kiosk could record the number; ``"disk_full_after_start": true``
-lets no file grow once the kiosk has started.
+lets no file grow once the kiosk has started, ``"disk_full_after_issue_answer": true`` none once the
+service answered a ticket issue.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def build_kiosk(spec: dict):
         die_after_answer(kiosk.api)
     if spec.get("disk_full_after_start"):
         fill_disk(Path(spec["data_dir"]))
+    if spec.get("disk_full_after_issue_answer"):
+        fill_disk_after_answer(kiosk.api, Path(spec["data_dir"]))
     return kiosk
 
 
@@ -78,6 +81,18 @@ def die_after_answer(client) -> None:
         return answer
 
     client.issue_ticket = issue_then_die
+
+
+def fill_disk_after_answer(client, folder: Path) -> None:
+    """Fill the disk the moment the service has answered a ticket issue, before the kiosk records it."""
+    issue = client.issue_ticket
+
+    def issue_then_fill(*args, **kwargs):
+        answer = issue(*args, **kwargs)
+        fill_disk(folder)
+        return answer
+
+    client.issue_ticket = issue_then_fill
 
 
 def unsettled(kiosk) -> int:

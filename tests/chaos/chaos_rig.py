@@ -15,7 +15,6 @@ allow, and its contents would vanish between the kiosk's restarts.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import pickle
@@ -37,8 +36,6 @@ from tcp_proxy import TcpProxy
 from central import db, embedded, models
 from central.settings import Settings
 
-#: CHAOS_STRICT_ORPHANS=1 also fails on the known orphan (once kiosk/tickets.py records a key before sending).
-STRICT_ORPHANS = os.environ.get("CHAOS_STRICT_ORPHANS") == "1"
 CHILD = Path(__file__).with_name("chaos_kiosk.py")
 #: A procedure of the kiosk's catalog whose form needs one field the card does not fill.
 CLI_PROCEDURE = "CT-CK"
@@ -185,11 +182,6 @@ class ChaosRig:
         self.escpos_cache.mkdir(exist_ok=True)
         self.reported: dict[str, set] = {"rating": set(), "dossier": set()}
         self.planned: dict[str, set] = {"rating": set(), "dossier": set()}
-        #: Numbers orphaned by the known gap between the service's answer and the kiosk's record.
-        self.known_orphans: set[str] = set()
-        self.last_round_started = dt.datetime.now(dt.timezone.utc)
-        self.last_round_killed = False
-        self.last_round_unrecorded = 0
 
     def close(self) -> None:
         self.proxy.close()
@@ -230,7 +222,6 @@ class ChaosRig:
         for op in plan.ops:
             if op["kind"] in self.planned:
                 self.planned[op["kind"]].add(op.get("marker") or op.get("id_number"))
-        self.last_round_started = dt.datetime.now(dt.timezone.utc)
         self._repair_escpos_cache()
         fsize = None if plan.disk_room is None else _largest_file(self.data_dir) + plan.disk_room
         process = self._start(self._spec(printer=plan.printer, ops=plan.ops, linger_s=1.0), fsize)
@@ -262,9 +253,6 @@ class ChaosRig:
         run = ChildRun(process.returncode, lines, stderr)
         if plan.cli_dossier:
             run.lines.append(self._dossier_cli(plan.cli_dossier))
-        self.last_round_killed = run.returncode == -signal.SIGKILL
-        self.last_round_unrecorded = sum(1 for line in lines if line.get("refused") == "ticket"
-                                         and line.get("exception") != "TicketError")
         self._count(plan, run)
         return run
 
@@ -355,25 +343,21 @@ class ChaosRig:
 
     # --- what must hold -----------------------------------------------------------------------------
 
-    def ledger(self) -> list[sqlite3.Row]:
+    def _query(self, sql: str) -> list[sqlite3.Row]:
         conn = sqlite3.connect(f"file:{self.data_dir / 'outbox.sqlite3'}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         try:
-            return conn.execute(
-                "SELECT i.issue_key, i.number, i.offline, i.reference, p.state AS print_state "
-                "FROM tickets_issued i LEFT JOIN ticket_prints p ON p.issue_key = i.issue_key"
-            ).fetchall()
+            return conn.execute(sql).fetchall()
         finally:
             conn.close()
 
-    def _known_gap_allowance(self) -> int:
-        """How many online numbers of the last round may be orphaned by the known gap
-        (``test_chaos_issue_window.py``): the service drew them, and the kiosk was SIGKILLed before it
-        recorded the key (one request at a time: at most one per kill), or could not write it down (a
-        ticket refused with a database error rather than a ``TicketError``)."""
-        if STRICT_ORPHANS:
-            return 0
-        return int(self.last_round_killed) + self.last_round_unrecorded
+    def ledger(self) -> list[sqlite3.Row]:
+        return self._query("SELECT i.issue_key, i.number, i.offline, i.reference, p.state AS print_state "
+                           "FROM tickets_issued i LEFT JOIN ticket_prints p ON p.issue_key = i.issue_key")
+
+    def requested(self) -> list[sqlite3.Row]:
+        """Issue requests written down before sending and not yet recorded or settled."""
+        return self._query("SELECT issue_key, run FROM tickets_requested")
 
     def check(self) -> list[str]:
         """Every problem found between the kiosk's records and the central service's, as sentences."""
@@ -398,17 +382,14 @@ class ChaosRig:
             elif row["print_state"] not in ("printed", "shown") and ticket.status != "voided":
                 problems.append(f"ticket {row['number']} was never handed out (kiosk state "
                                 f"{row['print_state']}) but is {ticket.status} at the central service")
-        allowance = self._known_gap_allowance()
         for ticket in tickets:
-            if ticket.reference in matched or ticket.status == "voided" or ticket.reference in self.known_orphans:
-                continue
-            if allowance > 0 and not ticket.offline and ticket.issued_at >= self.last_round_started:
-                self.known_orphans.add(ticket.reference)
-                allowance -= 1
+            if ticket.reference in matched or ticket.status == "voided":
                 continue
             problems.append(f"ticket {ticket.number} is {ticket.status} at the central service but "
                             f"the kiosk holds no record of it: an orphaned number")
         problems += [f"ticket number {n} drawn {c} times" for n, c in by_number.items() if c > 1]
+        problems += [f"issue request {row['issue_key'][:8]}… is still unsettled after the drain"
+                     for row in self.requested()]
         ratings = Counter(reason for r in self.central.rows(models.Rating) for reason in r.reasons)
         dossier_rows = self.central.rows(models.Dossier)
         dossiers = Counter(d.owner_id_number for d in dossier_rows)
@@ -429,7 +410,6 @@ class ChaosRig:
         refused = ", ".join(f"{k} {v}" for k, v in sorted(t.refused.items())) or "none"
         faults = ", ".join(f"{k} {v}" for k, v in sorted(t.faults.items())) or "none"
         return (f"chaos: {t.rounds} rounds, kiosk SIGKILLed {t.killed} times; accepted: {accepted}; "
-                f"refused: {refused}; faults: {faults}; numbers orphaned by the known kill-while-issuing "
-                f"gap: {len(self.known_orphans)}; "
+                f"refused: {refused}; faults: {faults}; "
                 + "".join(f"{reason}: {n} times; " for reason, n in t.known.items()) + "refusals: " + "; ".join(
                     f"{n}× {reason}" for reason, n in t.reasons.most_common(4)))

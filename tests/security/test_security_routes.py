@@ -38,7 +38,7 @@ PUBLIC = {
 
 #: Kiosks only (a staff token gets 403).
 KIOSK_ONLY = {
-    ("POST", "/api/v1/tickets"), ("POST", "/api/v1/tickets/{reference}/void"),
+    ("POST", "/api/v1/tickets"), ("POST", "/api/v1/tickets/void-by-key"), ("POST", "/api/v1/tickets/{reference}/void"),
     ("POST", "/api/v1/tickets/{reference}/reprint"), ("POST", "/api/v1/uploads"),
     ("GET", "/api/v1/uploads/{upload_id}"), ("PUT", "/api/v1/uploads/{upload_id}"),
     ("POST", "/api/v1/uploads/{upload_id}/complete"), ("POST", "/api/v1/dossiers"),
