@@ -11,6 +11,7 @@ waits in the outbox, so staff still see it once the link is back.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,6 +30,10 @@ from kiosk.tickets import Tickets
 from kiosk.visit import Visits, speaker_reset
 
 log = logging.getLogger(__name__)
+
+#: What can stop ``build`` on a given machine (a device, the configuration, a full or read-only disk for
+#: the kiosk's data folder and its databases): the commands report them as one line, never a traceback.
+START_ERRORS = (DeviceError, ConfigError, OSError, sqlite3.Error)
 
 ALERTS_PATH = "/api/v1/alerts"
 #: The longest a citizen waits to hear whether staff were reached: (connect, read) seconds.

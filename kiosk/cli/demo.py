@@ -133,13 +133,11 @@ def _start_central(data_dir: Path, center_code: str, kiosk_name: str):
 
 
 def _build(config):
-    from devices.errors import DeviceError
-    from kiosk.config import ConfigError
-    from kiosk.wiring import build
+    from kiosk.wiring import START_ERRORS, build
 
     try:
         return build(config)
-    except (DeviceError, ConfigError) as err:
+    except START_ERRORS as err:
         print(f"kiosk demo: cannot start the kiosk: {err}", file=sys.stderr)
         return None
 

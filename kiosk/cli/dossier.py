@@ -131,13 +131,11 @@ def _refused(err, language: str = "en") -> int:
 
 
 def _start(config):
-    from devices.errors import DeviceError
-    from kiosk.config import ConfigError
-    from kiosk.wiring import build
+    from kiosk.wiring import START_ERRORS, build
 
     try:
         return build(config)
-    except (DeviceError, ConfigError) as err:
+    except START_ERRORS as err:
         print(f"kiosk dossier: cannot start the kiosk: {err}", file=sys.stderr)
         return None
 

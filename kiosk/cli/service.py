@@ -230,13 +230,11 @@ def run_kiosk(args) -> int:
 
 
 def _build(config, notifier):
-    from devices.errors import DeviceError
-    from kiosk.config import ConfigError
-    from kiosk.wiring import build
+    from kiosk.wiring import START_ERRORS, build
 
     try:
         return build(config)
-    except (DeviceError, ConfigError) as err:
+    except START_ERRORS as err:
         log.error("cannot start the kiosk: %s", err)
         notifier.status(f"cannot start: {err}")
         print(f"kiosk service run: cannot start the kiosk: {err}", file=sys.stderr)

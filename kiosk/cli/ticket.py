@@ -61,17 +61,15 @@ def emit(obj: dict) -> None:
 
 
 def run_issue(args) -> int:
-    from devices.errors import DeviceError
-    from kiosk.config import ConfigError
     from kiosk.i18n import translate
     from kiosk.tickets import TicketError
-    from kiosk.wiring import build
+    from kiosk.wiring import START_ERRORS, build
 
     config = _config(args)
     language = args.language or config.kiosk.language
     try:
         kiosk = build(config)
-    except (DeviceError, ConfigError) as err:
+    except START_ERRORS as err:
         print(f"kiosk ticket: cannot start the kiosk: {err}", file=sys.stderr)
         return 1
     try:

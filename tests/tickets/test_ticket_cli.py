@@ -94,3 +94,15 @@ def test_preview_of_an_unknown_service_is_one_clear_line(tmp_path, capsys):
     status = main(["ticket", "preview", "--service", "Q", "--out", str(tmp_path / "x.png")])
     assert status == 2
     assert "--service Q: not a service" in capsys.readouterr().err
+
+
+def test_a_data_folder_that_cannot_be_written_stops_the_command_with_one_line(shared_center, tmp_path, capsys):
+    config = write_config(tmp_path, shared_center)
+    (tmp_path / "data").write_bytes(b"a file where the kiosk's data folder should be")  # as on a broken disk
+
+    status = main(["ticket", "issue", "--service", "C", "--config", str(config)])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert len(err) == 1 and err[0].startswith("kiosk ticket: cannot start the kiosk: ")
+    assert "Traceback" not in "\n".join(err)
