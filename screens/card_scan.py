@@ -26,6 +26,12 @@ from kiosk.identity.scanner import Scanner
 #: The longest a new start waits for the previous loop's read to end (a read lasts at most ``poll_s``).
 STOP_WAIT_S = 5.0
 
+#: The loop reading each reader now, whichever screen started it: a screen that starts reading waits for
+#: another screen's loop on the same reader to end, or that loop, on its way out, would swallow the next
+#: code (a hand scanner sends each code once).
+_LOOPS: dict[int, Scanner] = {}
+_LOOPS_LOCK = threading.Lock()
+
 
 def has_camera_view(reader: QrReader | None) -> bool:
     """Whether the reader can show what it sees (a camera), unlike a hand scanner."""
@@ -109,6 +115,11 @@ class CardScan:
             previous = self._scanner
             if previous is not None:
                 previous.stop(wait=STOP_WAIT_S)
+            reader = self._reader()
+            with _LOOPS_LOCK:
+                other = _LOOPS.get(id(reader)) if reader is not None else None
+            if other is not None and other is not previous:
+                other.stop(wait=STOP_WAIT_S)  # another screen's loop, stopped when it left
             with self._lock:
                 reader = self._reader()
                 if generation != self._generation or reader is None:
@@ -126,6 +137,8 @@ class CardScan:
                 )
                 self._scanner = scanner
                 self._scanner_generation = generation
+                with _LOOPS_LOCK:
+                    _LOOPS[id(reader)] = scanner
                 scanner.start()
 
     def _deliver(self, generation: int, callback, *args) -> None:
