@@ -86,7 +86,7 @@ class KioskApp(App):
         self.kiosk = kiosk
         self.registry = registry or ScreenRegistry()
         self.history: list[tuple[str, dict]] = []
-        #: The last thing the kiosk said (text, language), for "Listen again".
+        #: The last thing the kiosk said (text, language), for "Repeat".
         self.last_said: tuple[str, str] | None = None
         self.manager = None
         self.last_activity = time.monotonic()
@@ -291,7 +291,7 @@ class KioskApp(App):
     def say_text(self, text: str, language: str | None = None, *, remember: bool = True) -> None:
         """Speak text already in ``language`` (the visit's); a speaker fault never stops the visit.
 
-        What is said is remembered for "Listen again", except a button's own label read on touch
+        What is said is remembered for "Repeat", except a button's own label read on touch
         (``remember=False``): the citizen wants the screen's words again, not the button's.
         """
         speaker = self.kiosk.devices.speaker
@@ -305,7 +305,7 @@ class KioskApp(App):
             log.warning("speaker failed: %s", err)
 
     def say_again(self) -> None:
-        """"Listen again": the last thing the screen said (its guidance when it said nothing yet)."""
+        """"Repeat": the last thing the screen said (its guidance when it said nothing yet)."""
         speaker = self.kiosk.devices.speaker
         if speaker is None:
             return

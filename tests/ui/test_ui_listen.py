@@ -1,4 +1,4 @@
-""""Listen again" in the top bar: the last thing the screen said, not a button's label; forgotten at the end."""
+""""Repeat" (Nghe lại) in the top bar: the last thing the screen said, not a button's label; forgotten at the end."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from kiosk.i18n import translate
 
 
 @pytest.mark.ui
-def test_listen_again_repeats_what_the_screen_said_not_the_label_just_touched(driver):
+def test_repeat_says_again_what_the_screen_said_not_the_label_just_touched(driver):
     app, speaker = driver.app, driver.app.kiosk.devices.speaker
     driver.tap("start")
     home_guidance = translate(app.screen.guidance, app.language)
