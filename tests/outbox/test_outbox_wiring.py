@@ -12,11 +12,20 @@ from kiosk import i18n, sync, tickets, wiring
 NO_DEVICES = {kind: "none://" for kind in ("camera", "qr_reader", "printer", "speaker", "locker")}
 
 
+#: Ports held bound (never listening) for the whole run: nothing answers on them, and the kernel cannot
+#: hand one out as the source port of the kiosk's own connection (which would connect the kiosk to
+#: itself, and a request that reached "something" is voided by its key).
+_HELD: list[socket.socket] = []
+#: Besides the offline tickets, an issue request the kiosk cannot prove unsent may be voided by its key
+#: (seen now and then on a refused connection): harmless, and nothing else may be queued.
+VOID_TOO = {"ticket", "ticket_void"}
+
+
 def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _HELD.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def _config(tmp_path, **kiosk):
@@ -42,7 +51,8 @@ def test_build_wires_the_central_link_and_close_stops_it(tmp_path):
         assert kiosk.api.observers and kiosk.sync.outbox is kiosk.outbox
         ticket = kiosk.tickets.issue("A")
         assert ticket.number == "K3-A001" and ticket.offline
-        assert kiosk.sync.snapshot().waiting == {"ticket": 1}
+        waiting = kiosk.sync.snapshot().waiting
+        assert waiting["ticket"] == 1 and set(waiting) <= VOID_TOO
         key_file = tmp_path / "data" / "outbox.key"
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     finally:
@@ -66,10 +76,7 @@ def test_a_restarted_kiosk_keeps_its_queue_and_numbers(tmp_path):
     try:
         assert again.tickets.issue("B").number == "K1-B002"
         waiting = again.outbox.counts().waiting
-        assert waiting["ticket"] == 2
-        # A request that may have reached something listening on that port (the closed port can be taken
-        # by another process meanwhile) is voided by its key as well; nothing else is queued.
-        assert set(waiting) <= {"ticket", "ticket_void"}
+        assert waiting["ticket"] == 2 and set(waiting) <= VOID_TOO
     finally:
         again.close()
 
