@@ -29,6 +29,17 @@ class EmbeddedCentral:
     _server: object = field(repr=False, default=None)
     _thread: threading.Thread | None = field(repr=False, default=None)
 
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start_again(self) -> None:
+        """After ``stop``: serve again on the same port and database, with the same tokens."""
+        if self._server is None:
+            port = int(self.url.rsplit(":", 1)[1])
+            self._server, self._thread, url, self.app = serve_in_thread(self.settings, port=port)
+            assert url == self.url
+
     def stop(self, timeout: float = 10.0) -> None:
         if self._server is None:
             return

@@ -24,18 +24,12 @@ class LiveCenter:
         self.port = int(self.url.rsplit(":", 1)[1])
         self.kiosk_token = self.service.kiosk_token
         self.staff_token = self.service.staff_token
-        self._server, self._thread = self.service._server, self.service._thread
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            self._thread.join(15)
-            self._server = self._thread = None
+        self.service.stop(timeout=15)
 
     def start(self) -> None:
-        if self._server is None:
-            self._server, self._thread, url, _app = embedded.serve_in_thread(self.settings, port=self.port)
-            assert url == self.url
+        self.service.start_again()
 
     def close(self) -> None:
         self.stop()

@@ -73,22 +73,14 @@ class Central:
 
     @property
     def running(self) -> bool:
-        return self._service is not None
+        return self._service.running
 
     def stop(self) -> None:
-        if self._service is not None:
-            self._service.stop()
-            self._service = None
+        self._service.stop()
 
     def start(self) -> None:
         """Serve again on the same port and database (no new tokens, unlike ``embedded.start``)."""
-        if self._service is None:
-            server, thread, url, app = embedded.serve_in_thread(self.settings, port=self.port)
-            assert url == self.url
-            self._service = embedded.EmbeddedCentral(
-                url=url, kiosk_token=self.kiosk_token, staff_token=self.staff_token, settings=self.settings,
-                app=app, _server=server, _thread=thread,
-            )
+        self._service.start_again()
 
     def close(self) -> None:
         self.stop()
