@@ -81,10 +81,34 @@ class ScreenDriver:
         raise DriverError(f"nothing tagged {tag!r} on the {self.app.current!r} screen")
 
     def tap(self, target) -> None:
-        """Touch ``target`` (a widget or a tag) at its centre and lift the finger."""
+        """Touch ``target`` (a widget or a tag) at its centre and lift the finger.
+
+        The touch waits for the widget to stop moving: a screen just shown lays its rows out over a
+        few frames (wrapped text grows them), and a button that moves away under a finger before it
+        is lifted is not pressed, for a citizen as for this driver.
+        """
         widget = self.find(target) if isinstance(target, str) else target
+        self.settle(widget)
+        if isinstance(target, str) and widget.get_root_window() is None:
+            widget = self.find(target)  # the screen rebuilt its rows meanwhile
         x, y = widget.to_window(*widget.center)
         self.tap_at(x, y)
+
+    def settle(self, widget, steady_frames: int = 2, most_frames: int = 60) -> int:
+        """Run frames until ``widget``'s place in the window is the same ``steady_frames`` frames running.
+
+        Returns the frames it took; gives up quietly after ``most_frames`` (an animated widget never
+        settles; touching it then is what a citizen would do).
+        """
+        last, steady = None, 0
+        for count in range(most_frames):
+            place = (*widget.to_window(*widget.pos), *widget.size)
+            steady = steady + 1 if place == last else 0
+            if steady >= steady_frames:
+                return count
+            last = place
+            self.frames(1)
+        return most_frames
 
     def tap_at(self, x: float, y: float) -> None:
         from kivy.tests.common import UnitTestTouch
