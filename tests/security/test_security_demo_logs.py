@@ -1,10 +1,11 @@
 """The full headless demo visit leaves the citizen's ID number, name and address in no log.
 
-``kiosk -v demo --headless`` walks the scripted visit (the invented citizen's card is read by the
-simulated QR reader, confirmed, a number is taken and printed) with the central service embedded; the
-run's temporary folder is kept and the kiosk's log file is written as ``kiosk service`` writes it. The
-output (every debug message, unredacted) and every log file the run wrote must not hold the citizen's
-ID number, name or address, in any spelling.
+``kiosk -v demo --headless`` (run once for the session: ``demo_visit`` in ``tests/conftest.py``) walks
+the scripted visit (the invented citizen's card is read by the simulated QR reader, confirmed, a number
+is taken and printed) with the central service embedded; the run's temporary folder is kept and the
+kiosk's log file is written as ``kiosk service`` writes it. The output (every debug message,
+unredacted) and every log file the run wrote must not hold the citizen's ID number, name or address,
+in any spelling.
 """
 
 from __future__ import annotations
@@ -52,15 +53,10 @@ def log_files(*folders: Path) -> list[Path]:
 @pytest.mark.ui
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_a_full_demo_visit_logs_no_personal_data(tmp_path):
+def test_a_full_demo_visit_logs_no_personal_data(demo_visit):
     citizen = visit_citizen()
     assert len(citizen["id_number"]) == 12 and citizen["full_name"] and citizen["address"]
-    keep, out = tmp_path / "kept", tmp_path / "demo-output"
-    keep.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "KIOSK_CONFIG")}
-    env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, str(HERE / "demo_keeping_logs.py"), str(keep), str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=540)
+    done, out, keep = demo_visit, demo_visit.out, demo_visit.keep
     # The demo's own verdict (it also checks every screen's text and speech) is not this test's business:
     # what matters is that the visit got past reading and confirming the citizen's card.
     assert list(out.glob("*identify-confirmed*.png")), f"the visit did not confirm the card\n{done.stderr[-3000:]}"
@@ -70,7 +66,7 @@ def test_a_full_demo_visit_logs_no_personal_data(tmp_path):
     assert (keep / "logs" / "kiosk.log").stat().st_size > 0, "the kiosk wrote its log file"
     outputs = {"stdout": done.stdout, "stderr": done.stderr}
     for path in files:
-        outputs[str(path.relative_to(tmp_path))] = path.read_text(encoding="utf-8", errors="replace")
+        outputs[str(path.relative_to(demo_visit.root))] = path.read_text(encoding="utf-8", errors="replace")
     found = [f"{where}: {what}" for where, text in outputs.items() for what, value in citizen.items()
              if any(form in text for form in spellings(value))]
     assert found == [], "personal data in the logs"
