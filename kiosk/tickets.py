@@ -246,12 +246,15 @@ class Tickets:
             raise TicketError(f"cannot write the ticket request down, nothing was sent: {err}") from err
 
     def _forget_request(self, key: str) -> None:
-        self._sending.discard(key)
+        """Cross out a request that drew no number. It stays "in flight" until the row is gone: else
+        ``settle_requests`` on another thread could see it unanswered in between and void it."""
         try:
             with self.outbox.transaction() as conn:
                 conn.execute("DELETE FROM tickets_requested WHERE issue_key = ?", (key,))
         except sqlite3.Error as err:  # settled later: a void by key of a request that drew nothing
             log.warning("ticket request not crossed out: %s", err)
+        finally:
+            self._sending.discard(key)
 
     def _record_online(self, key: str, body: dict, answer: dict, on_record: Recorder | None = None) -> Ticket:
         ticket = Ticket(
