@@ -92,6 +92,7 @@ class KioskApp(App):
         self.last_activity = time.monotonic()
         self._params: dict = {}
         self._notice_event = None
+        self._notice_sticky = False
         self._ticker = None
         self._idle_poll = None
         self._warning = None
@@ -225,6 +226,8 @@ class KioskApp(App):
 
     def _show(self, name: str, params: dict, *, remember: bool) -> None:
         screen = self.registry.get(name)
+        if self.notice and not self._notice_sticky:
+            self.clear_notice()  # it was about the screen the citizen leaves
         if remember and self.current:
             self.history.append((self.current, self._params))
         if not self.manager.has_screen(name):
@@ -331,9 +334,9 @@ class KioskApp(App):
         call = self._staff_call(kind, detail)
         if call is None:
             log.warning("%s on %s, but this kiosk has no way to alert staff", kind, self.current)
-            self.show_notice(STAFF_UNREACHABLE, "error", speak=speak)
+            self.show_notice(STAFF_UNREACHABLE, "error", speak=speak, sticky=True)
             return
-        self.show_notice(STAFF_CALLING, "info", speak=speak)
+        self.show_notice(STAFF_CALLING, "info", speak=speak, sticky=True)
         screen = self.current
         visit = self._visit_number
         threading.Thread(target=self._call_staff, args=(call, screen, visit, speak), name="call-staff",
@@ -362,11 +365,18 @@ class KioskApp(App):
         def tell(_dt) -> None:
             if visit == self._visit_number:
                 self.show_notice(STAFF_CALLED if reached else STAFF_UNREACHABLE, "ok" if reached else "error",
-                                 speak=speak)
+                                 speak=speak, sticky=True)
 
         Clock.schedule_once(tell)
 
-    def show_notice(self, message: str, kind: str = "info", *, speak: bool = True) -> None:
+    def show_notice(self, message: str, kind: str = "info", *, speak: bool = True, sticky: bool = False) -> None:
+        """Show ``message`` in the band above the bottom bar for ``NOTICE_SECONDS``.
+
+        A notice is about the screen it is shown on (shown after the screen it belongs to, e.g.
+        "Document kept" on the checklist): the next screen the citizen opens takes it away. A
+        ``sticky`` notice (whether staff are coming) stays while the citizen moves on.
+        """
+        self._notice_sticky = sticky
         self.notice_kind = kind
         self.notice = message
         if self._notice_event is not None:

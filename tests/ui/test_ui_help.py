@@ -104,3 +104,20 @@ def test_a_language_button_says_the_language_name_in_that_language(driver, speak
     driver.tap("nav:language")
     first = speaker.utterances[0]
     assert (first.text, first.language) == ("Tiếng Việt", "vi")
+
+
+def test_a_screens_notice_goes_when_the_citizen_moves_on_but_whether_staff_come_stays(driver):
+    from screens.dossier_documents import MSG_REMOVED
+
+    driver.tap("start")
+    driver.app.show_notice(MSG_REMOVED, "ok")  # as a screen says what it just did
+    assert driver.app.notice == MSG_REMOVED
+    driver.tap("tile:lookup")
+    assert driver.app.current == "lookup" and driver.app.notice == ""
+    assert driver.app.root.ids.notice.height == 0  # the band is gone, not just empty
+
+    driver.tap("nav:staff")
+    assert driver.app.notice == STAFF_UNREACHABLE
+    driver.tap("nav:home")
+    driver.tap("tile:ticket")
+    assert driver.app.current != "lookup" and driver.app.notice == STAFF_UNREACHABLE
