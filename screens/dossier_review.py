@@ -40,6 +40,10 @@ MSG_SENDING = N_("Sending your dossier…")
 MSG_FAILED = N_("Your dossier could not be sent. Nothing is lost: please try again, or ask at the reception desk.")
 MSG_FORM_NOT_READY = N_("Some lines of the form are not filled in yet.")
 MSG_DOCUMENTS_NOT_READY = N_("Some required documents are not attached yet.")
+MSG_FIX_FORM = N_("Correct the form")
+MSG_FIX_DOCUMENTS = N_("Attach the documents")
+#: Where the citizen fixes what a refusal names: the screen, and the words on the button that opens it.
+FIXES = {"form": ("dossier_form", MSG_FIX_FORM), "documents": ("dossier_documents", MSG_FIX_DOCUMENTS)}
 MSG_OWNER = N_("Owner")
 MSG_FORM = N_("Form")
 MSG_DOCUMENTS = N_("Documents")
@@ -61,6 +65,9 @@ class DossierReviewScreen(KioskScreen):
     message = StringProperty("")
     message_values = DictProperty({})
     message_kind = StringProperty("info")
+    #: What the citizen must fix before sending ("form", "documents"), or "" (see ``FIXES``).
+    fix = StringProperty("")
+    fix_label = StringProperty("")
     procedure_name = StringProperty("")
     procedure = ObjectProperty(None, allownone=True)
 
@@ -76,7 +83,7 @@ class DossierReviewScreen(KioskScreen):
         if self.state == "sending":
             return  # the answer comes back to this screen
         found, message = procedure_for(self.app, procedure)
-        self.message, self.message_values, self.message_kind = "", {}, "info"
+        self.message, self.message_values, self.message_kind, self.fix = "", {}, "info", ""
         if found is not None and self.app.identity is None:
             self.state, self.procedure = "empty", None
             Clock.schedule_once(lambda _dt: self.app.replace(
@@ -92,6 +99,7 @@ class DossierReviewScreen(KioskScreen):
 
     def reset(self) -> None:
         self.state, self.message, self.message_values, self.procedure = "empty", "", {}, None
+        self.fix = ""
         self._sending_visit = None
         self.refresh()
 
@@ -119,10 +127,10 @@ class DossierReviewScreen(KioskScreen):
         from kiosk.dossiers import forms
 
         if forms.problems(procedure, values):
-            self._tell(MSG_FORM_NOT_READY, "error")
+            self._tell(MSG_FORM_NOT_READY, "error", fix="form")
             return
         if missing_items(procedure, visit):
-            self._tell(MSG_DOCUMENTS_NOT_READY, "error")
+            self._tell(MSG_DOCUMENTS_NOT_READY, "error", fix="documents")
             return
         items = {item.id for item in procedure.documents}
         language = self.app.language
@@ -157,13 +165,25 @@ class DossierReviewScreen(KioskScreen):
         self.state = "ready"
         if isinstance(err, DossierError):
             log.warning("dossier not submitted: %s (%s)", err.code, err.detail)
-            self._tell(err.message, "error", **err.values)
+            fix = {"form": "form", "document": "documents"}.get(err.code, "")
+            self._tell(err.message, "error", fix=fix, **err.values)
         else:
             log.error("dossier not submitted: %s", type(err).__name__)
             self._tell(MSG_FAILED, "error")
 
-    def _tell(self, message: str, kind: str, **values) -> None:
+    def on_fix(self, _screen, fix: str) -> None:
+        self.fix_label = FIXES[fix][1] if fix in FIXES else ""
+
+    def fix_it(self) -> None:
+        """Open the screen where the citizen fixes what stopped the dossier; "Back" returns here."""
+        target = FIXES.get(self.fix)
+        if target is None or self.procedure is None:
+            return
+        self.app.go(target[0], procedure=self.procedure.code)
+
+    def _tell(self, message: str, kind: str, *, fix: str = "", **values) -> None:
         self.message, self.message_kind, self.message_values = message, kind, values
+        self.fix = fix
         if message:
             self.app.say(message, **values)
 

@@ -442,3 +442,38 @@ def test_without_a_printer_the_slip_stays_on_screen_for_a_photo(driver):
     assert vi(MSG_SHOWN) in texts_on_screen(driver)
     assert driver.find("slip:copy").disabled and driver.find("slip:try_again").disabled
     assert dossier_code(slip.receipt.code) in decode_qr(shot(driver, "slip-no-printer"))
+
+
+def test_what_stops_a_dossier_opens_where_it_is_fixed_and_back_returns_to_the_review(driver):
+    """GIVEN the review screen reached with the typed line and then the document taken away WHEN the
+    citizen touches "Submit" THEN they are told what is missing and one touch opens the screen that fixes
+    it; "Back" returns to the review, which sends once all is there."""
+    from screens.dossier_form import dossier_draft
+    from screens.dossier_review import MSG_DOCUMENTS_NOT_READY, MSG_FIX_DOCUMENTS, MSG_FIX_FORM, MSG_FORM_NOT_READY
+
+    app = driver.app
+    ready_to_send(driver)
+    review = app.screen
+    assert review.fix == "" and driver.find("dossier_review:fix").opacity == 0
+    documents = app.visit.form.pop("documents")
+    driver.tap("dossier_review:submit")
+    assert review.message == MSG_DOCUMENTS_NOT_READY and review.fix == "documents"
+    assert vi(MSG_FIX_DOCUMENTS) in texts_on_screen(driver)
+    shot(driver, "review-fix-documents")
+    driver.tap("dossier_review:fix")
+    assert app.current == "dossier_documents"
+    app.visit.form["documents"] = documents  # as "Scan" would have attached it
+    driver.tap("nav:back")
+    assert app.current == "dossier_review" and review.fix == "" and review.message == ""
+
+    purpose = dossier_draft(app, PROCEDURE)["values"].pop("purpose")
+    driver.tap("dossier_review:submit")
+    assert review.message == MSG_FORM_NOT_READY and review.fix == "form"
+    assert vi(MSG_FIX_FORM) in texts_on_screen(driver)
+    driver.tap("dossier_review:fix")
+    assert app.current == "dossier_form" and app.screen.procedure.code == PROCEDURE
+    dossier_draft(app, PROCEDURE)["values"]["purpose"] = purpose
+    driver.tap("nav:back")
+    assert app.current == "dossier_review"
+    driver.tap("dossier_review:submit")
+    wait(driver, lambda: app.current == "dossier_slip", "the slip")
