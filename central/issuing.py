@@ -147,6 +147,30 @@ ON CONFLICT (key) DO NOTHING
 """).bindparams(bindparam("created_at", type_=UtcDateTime()))
 
 
+def find_issued(session: Session, center: str, handle: str) -> Ticket:
+    """A ticket of ``center`` by its reference, or by the Idempotency-Key of the request that issued it.
+
+    A ticket drawn offline carries the issuing kiosk's own key in its QR code until that kiosk learns
+    the reference; once the kiosk has delivered it, the key names the ticket at every kiosk. Keys are
+    random and unguessable, like references: whoever holds the slip may look it up."""
+    try:
+        return tickets.find(session, center, handle)
+    except ApiError as err:
+        if err.status != 404:
+            raise
+        stored = session.execute(_FIND_KEY, {"key": handle}).first()
+        if stored is None or stored.method != "POST" or not stored.path.endswith("/tickets") \
+                or not 200 <= stored.status < 300:
+            raise
+        try:
+            reference = json.loads(stored.body).get("reference")
+        except (ValueError, AttributeError):
+            raise err from None
+        if not isinstance(reference, str):
+            raise
+        return tickets.find(session, center, reference)
+
+
 def void_by_key(central, session: Session, write: Write, issue_key: str, reason: str) -> dict:
     """Void the ticket drawn under ``issue_key`` by this kiosk, or make sure none will be drawn under it.
 

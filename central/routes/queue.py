@@ -73,8 +73,9 @@ def void_ticket_by_key(body: VoidByKeyIn, write: Write = Depends(kiosk_write),
 @router.get("/tickets/{reference}", response_model=TicketOut, responses=ERRORS)
 def get_ticket(reference: str, principal: auth.Principal = Depends(auth.anyone),
                central: Central = Depends(get_central)):
+    """A ticket by its reference, or by the key its kiosk issued it under (an offline ticket's QR code)."""
     with central.db.read() as session:
-        return tickets.view(central, session, tickets.find(session, principal.center_code, reference))
+        return tickets.view(central, session, issuing.find_issued(session, principal.center_code, reference))
 
 
 @router.post("/tickets/{reference}/void", response_model=TicketOut, responses=ERRORS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from central.settings import VIETNAM
 from central_support import Client, new_site, start_service
@@ -97,6 +98,26 @@ def test_offline_ticket_joins_the_queue_at_its_issue_time(site):
     clash = other_kiosk.post("/api/v1/tickets", body | {"issued_at": at_vn(2025, 6, 2, 8, 45).isoformat()})
     assert clash.status_code == 409 and clash.json()["error"] == "offline_number_taken"
     assert site.ticket("A")["number"] == "A002"  # central numbering is untouched
+
+
+def test_an_offline_tickets_qr_key_names_it_at_every_kiosk_of_the_center(site, service):
+    """An offline ticket's slip carries the issuing kiosk's key for it; once delivered under that key,
+    any kiosk of the center finds it by the key, as by the reference. Other keys and centers find nothing."""
+    key = str(uuid.uuid4())
+    body = {"service": "A", "priority": False, "offline_number": "K1-A007", "issued_at": at_vn(2025, 6, 3, 8, 0).isoformat()}
+    site.clock.set(at_vn(2025, 6, 3, 9, 0))
+    delivered = site.kiosk.post("/api/v1/tickets", body, key=key).json()
+    other_kiosk = site.another_kiosk("hall-2")
+    by_key = other_kiosk.get(f"/api/v1/tickets/{key}")
+    assert by_key.status_code == 200, by_key.text
+    assert by_key.json() == other_kiosk.get(f"/api/v1/tickets/{delivered['reference']}").json()
+    assert by_key.json()["number"] == "K1-A007"
+
+    void_key = str(uuid.uuid4())  # the key of some other write names no ticket
+    site.kiosk.post(f"/api/v1/tickets/{delivered['reference']}/reprint", key=void_key)
+    assert site.kiosk.get(f"/api/v1/tickets/{void_key}").json()["error"] == "ticket_not_found"
+    elsewhere = new_site(service)
+    assert elsewhere.kiosk.get(f"/api/v1/tickets/{key}").status_code == 404
 
 
 def test_counter_operations(site):

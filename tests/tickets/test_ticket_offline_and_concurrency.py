@@ -49,6 +49,10 @@ def test_offline_tickets_print_and_reach_the_center_when_it_is_back(center, make
     # Scanning the printed QR code at the kiosk now shows the live place in the queue.
     live = kiosk.desk.lookup(first.ticket.key)
     assert live.number == "K7-A001" and live.position is not None
+    # ... and at any other kiosk of the center: the QR names the key the ticket was delivered under.
+    elsewhere = make_kiosk(center, name="hall-2", prefix="K8", token=center.add_kiosk("hall-2"))
+    seen = elsewhere.desk.lookup(first.ticket.key)
+    assert seen.number == "K7-A001" and seen.reference == live.reference and seen.position == live.position
 
 
 def test_two_kiosks_taking_numbers_at_once_never_share_one(center, make_kiosk):
