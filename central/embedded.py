@@ -43,6 +43,11 @@ class EmbeddedCentral:
     def stop(self, timeout: float = 10.0) -> None:
         if self._server is None:
             return
+        lobby = getattr(getattr(self.app, "state", None), "lobby", None)
+        if lobby is not None:
+            # End the lobby displays' event streams first: the server waits for open connections to
+            # close before it stops, and a stream would hold it (signals do this for `central serve`).
+            lobby.close()
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout)

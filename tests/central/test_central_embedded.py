@@ -33,6 +33,32 @@ def test_embedded_service_starts_serves_and_stops(tmp_path):
         again.stop()
 
 
+def test_stopping_ends_the_lobby_displays_streams_instead_of_waiting_for_them(tmp_path):
+    """A lobby display keeps its event stream open for a minute at a time; the server waits for open
+    connections before it stops, so stop() ends the streams first and the service really stops."""
+    import threading
+
+    service = embedded.start(tmp_path)
+    thread = service._thread
+    received: list[bytes] = []
+    first_event = threading.Event()
+
+    def display():
+        url = f"{service.url}/board/{service.settings.default_center}/events"
+        with httpx.stream("GET", url, timeout=70) as events:
+            for chunk in events.iter_bytes():
+                received.append(chunk)
+                if b"event: state" in b"".join(received):
+                    first_event.set()
+
+    watching = threading.Thread(target=display, daemon=True)
+    watching.start()
+    assert first_event.wait(30), "the display got the board"
+    service.stop(timeout=10)
+    watching.join(10)
+    assert not thread.is_alive() and not watching.is_alive()
+
+
 def test_every_error_message_has_a_vietnamese_translation():
     vietnamese = catalog("vi")
     missing = [m for m in MESSAGES.values() if not vietnamese.get(m)]
