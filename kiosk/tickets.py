@@ -9,15 +9,10 @@ queues the ticket's report to the central service: a restart never reuses a numb
 report. A request that may have reached the service before it went quiet is voided there later, so the
 number it may have drawn does not wait in the queue for nobody.
 
-Every issue request is written down (``tickets_requested``: its key and body) before it is sent, and
-crossed out in the transaction that records its ticket (or the offline one). A request still written
-down belongs to a kiosk run that died waiting for the answer, or to one that got the answer but could
-not record it (a full disk): nobody holds the number it may have drawn. ``settle_requests`` (at start-up
-and from the desk's periodic check) queues a void by key for each (``POST /tickets/void-by-key``):
-the service voids the number drawn under the key, or spends the key so that the request, arriving late,
-draws nothing. Each run holds a lock file, so a request of a kiosk run still alive (the kiosk and a CLI
-command on the same data folder) is left alone. A number the kiosk got but could not record is voided
-at once over HTTP as well.
+Every issue request is written down before it is sent and crossed out with its outcome, so a number
+drawn for a request whose answer was lost (or could not be recorded) is voided by key later
+(``kiosk.ticket_requests``). A number the kiosk got but could not record is voided at once over HTTP
+as well.
 
 Voids (a slip that did not print) and reprints are reported through the outbox too. Printing is not
 done here.
@@ -30,18 +25,16 @@ import json
 import logging
 import re
 import sqlite3
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.api.client import CentralClient, new_key
 from kiosk.api.errors import BadAnswer, CentralError, CentralUnavailable, Rejected
 from kiosk.i18n import N_
-from kiosk.outbox.runs import RunLock
 from kiosk.outbox.store import Job, Outbox
 from kiosk.sync import SyncStatus
+from kiosk.ticket_requests import IssueRequests, void_key
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +45,6 @@ KEEP_DAYS = 7
 MSG_UNKNOWN_SERVICE = N_("This service is not offered here. Please choose another service or ask the staff.")
 MSG_REFUSED = N_("The kiosk cannot issue a number right now. Please ask the staff at the reception desk.")
 #: Job keys of the voids queued for left-over requests: one per request, however often it is settled.
-VOID_KEYS = uuid.UUID("0d6f3b8e-5a41-4c7e-9f27-8b1c2e4d7a90")
-
 MSG_NO_SERVICES = N_("The kiosk cannot show the services right now. Please ask the staff at the reception desk.")
 
 SCHEMA = (
@@ -76,12 +67,6 @@ SCHEMA = (
         counter TEXT,
         status TEXT NOT NULL,
         reprints INTEGER NOT NULL DEFAULT 0
-    )""",
-    """CREATE TABLE IF NOT EXISTS tickets_requested (
-        issue_key TEXT PRIMARY KEY,
-        body TEXT NOT NULL,
-        run TEXT NOT NULL,
-        requested_at TEXT NOT NULL
     )""",
     """CREATE TABLE IF NOT EXISTS tickets_services (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -147,10 +132,7 @@ class Tickets:
         self.recheck_s = recheck_s
         self.wake = wake or (lambda: None)
         self.now = now or (lambda: dt.datetime.now(TZ))
-        self.runs = RunLock(Path(outbox.path).with_name(Path(outbox.path).stem + "-runs"))
-        self.run = self.runs.run
-        #: Keys of this run's requests waiting for their answer right now.
-        self._sending: set[str] = set()
+        self.requests = IssueRequests(outbox, wake=lambda: self.wake())
         with outbox.transaction() as conn:
             for statement in SCHEMA:
                 conn.execute(statement)
@@ -161,7 +143,7 @@ class Tickets:
 
     def close(self) -> None:
         """End this run: let go of its lock, so a later run settles what it left written down."""
-        self.runs.release()
+        self.requests.close()
 
     def _today(self) -> dt.date:
         return self.now().astimezone(TZ).date()
@@ -218,7 +200,7 @@ class Tickets:
                 answer = self.client.issue_ticket(body, key, timeout=self.timeout)
             except Rejected as err:
                 if not err.retryable:
-                    self._forget_request(key)
+                    self.requests.forget(key)
                     raise TicketError(f"central service refused a ticket: {err}", _citizen_message(err)) from err
                 abandoned = (key, body) if err.status == 409 else None
             except CentralUnavailable as err:
@@ -226,35 +208,20 @@ class Tickets:
             except BadAnswer:
                 abandoned = (key, body)
             except BaseException:
-                self._sending.discard(key)  # left written down: settled as a request nobody answered
+                self.requests.done(key)  # left written down: settled as a request nobody answered
                 raise
             else:
                 return self._record_online(key, body, answer, on_record)
             if abandoned is None:
-                self._forget_request(key)  # never sent: no number was drawn
+                self.requests.forget(key)  # never sent: no number was drawn
         return self._issue_offline(service, bool(priority), abandoned, on_record)
 
     def _note_request(self, key: str, body: dict) -> None:
         """Write the request down before it is sent, so its number can be voided if the answer is lost."""
-        self._sending.add(key)  # before the row is seen: settle_requests must not take it
         try:
-            with self.outbox.transaction() as conn:
-                conn.execute("INSERT INTO tickets_requested (issue_key, body, run, requested_at) VALUES (?, ?, ?, ?)",
-                             (key, json.dumps(body, ensure_ascii=False), self.run, self.now().isoformat()))
+            self.requests.note(key, body, self.now().isoformat())
         except sqlite3.Error as err:
-            self._sending.discard(key)
             raise TicketError(f"cannot write the ticket request down, nothing was sent: {err}") from err
-
-    def _forget_request(self, key: str) -> None:
-        """Cross out a request that drew no number. It stays "in flight" until the row is gone: else
-        ``settle_requests`` on another thread could see it unanswered in between and void it."""
-        try:
-            with self.outbox.transaction() as conn:
-                conn.execute("DELETE FROM tickets_requested WHERE issue_key = ?", (key,))
-        except sqlite3.Error as err:  # settled later: a void by key of a request that drew nothing
-            log.warning("ticket request not crossed out: %s", err)
-        finally:
-            self._sending.discard(key)
 
     def _record_online(self, key: str, body: dict, answer: dict, on_record: Recorder | None = None) -> Ticket:
         ticket = Ticket(
@@ -275,13 +242,13 @@ class Tickets:
                 self._ledger_insert(conn, ticket, body)
                 if on_record is not None:
                     on_record(conn, ticket)
-                conn.execute("DELETE FROM tickets_requested WHERE issue_key = ?", (key,))
+                self.requests.cross_out(conn, key)
         except Exception as err:
-            self._sending.discard(key)
+            self.requests.done(key)
             self._void_unrecorded(ticket, err)
             raise TicketError(f"ticket {ticket.number} could not be recorded ({type(err).__name__}: {err}); "
                               "it is voided") from err
-        self._sending.discard(key)
+        self.requests.done(key)
         return ticket
 
     def _void_unrecorded(self, ticket: Ticket, err: Exception) -> None:
@@ -297,38 +264,12 @@ class Tickets:
             except CentralError as void_err:
                 log.warning("ticket %s not voided yet (%s); it is voided by key later", ticket.number, void_err)
                 return
-        self._forget_request(ticket.key)
+        self.requests.forget(ticket.key)
 
     def settle_requests(self) -> int:
-        """Queue a void by key for every issue request left without an answer (see the module doc);
-        returns how many. Requests of kiosk runs still alive, and this run's in flight, are left alone."""
-        with self.outbox.reading() as conn:
-            rows = self._left_requests(conn)
-        settled = []
-        if rows:
-            try:
-                with self.outbox.transaction() as conn:  # again under the lock: one may have been recorded
-                    settled = self._left_requests(conn)
-                    for key, run in settled:
-                        reason = "not_recorded" if run == self.run else "kiosk_restarted"
-                        payload = {"issue_key": key, "reason": reason, "by_key": True}
-                        self.outbox.enqueue("ticket_void", payload, key=_void_key(key), conn=conn)
-                        conn.execute("DELETE FROM tickets_requested WHERE issue_key = ?", (key,))
-            except sqlite3.Error as err:
-                log.warning("%d unanswered ticket request(s) not settled yet: %s", len(rows), err)
-                return 0
-        if settled:
-            log.info("%d ticket request(s) left without an answer; their numbers are voided by key", len(settled))
-            self.wake()
-        with self.outbox.reading() as conn:
-            self.runs.forget_ended({row[0] for row in conn.execute("SELECT DISTINCT run FROM tickets_requested")})
-        return len(settled)
-
-    def _left_requests(self, conn: sqlite3.Connection) -> list[tuple[str, str]]:
-        """(key, run) of the requests written down by ended runs, or by this one and no longer in flight."""
-        rows = [(r["issue_key"], r["run"]) for r in conn.execute("SELECT issue_key, run FROM tickets_requested")]
-        ended = {run for _key, run in rows if run != self.run and not self.runs.alive(run)}
-        return [(key, run) for key, run in rows if run in ended or (run == self.run and key not in self._sending)]
+        """Queue a void by key for every issue request left without an answer (``kiosk.ticket_requests``);
+        returns how many."""
+        return self.requests.settle()
 
     def _issue_offline(self, service: str, priority: bool, abandoned: tuple[str, dict] | None,
                        on_record: Recorder | None = None) -> Ticket:
@@ -350,13 +291,13 @@ class Tickets:
             if abandoned is not None:
                 old_key, _old_body = abandoned
                 payload = {"issue_key": old_key, "reason": "issued_offline", "by_key": True}
-                self.outbox.enqueue("ticket_void", payload, key=_void_key(old_key), conn=conn)
-                conn.execute("DELETE FROM tickets_requested WHERE issue_key = ?", (old_key,))
+                self.outbox.enqueue("ticket_void", payload, key=void_key(old_key), conn=conn)
+                self.requests.cross_out(conn, old_key)
             self._ledger_insert(conn, ticket, body)
             if on_record is not None:
                 on_record(conn, ticket)
         if abandoned is not None:
-            self._sending.discard(abandoned[0])
+            self.requests.done(abandoned[0])
         log.info("issued offline ticket %s", number)
         self.wake()
         return ticket
@@ -458,10 +399,6 @@ class Tickets:
         """Follow the delivery of this kiosk's ticket reports (``worker`` is the outbox's)."""
         worker.on_delivered("ticket", self.reported)
         self.wake = worker.wake
-
-
-def _void_key(issue_key: str) -> str:
-    return str(uuid.uuid5(VOID_KEYS, issue_key))
 
 
 def _citizen_message(err: Rejected) -> str:
