@@ -133,6 +133,11 @@ class QrReader(Device):
         """The latest camera frame for an on-screen preview, or ``None`` for scanners without one."""
         return None
 
+    def struggling(self) -> bool:
+        """A code has been in view for a while but cannot be read (too far away, blurred or moving): a
+        hint for the citizen, not an error. Readers that do not see (hand scanners) never struggle."""
+        return False
+
 
 # --- document camera / scanner --------------------------------------------------------------------
 

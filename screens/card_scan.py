@@ -1,6 +1,6 @@
 """The card scan behind every screen that identifies a citizen: the ``Scanner`` loop, events on the UI thread.
 
-``CardScan(reader, on_identity=..., on_rejected=..., on_timeout=..., on_error=...)`` runs
+``CardScan(reader, on_identity=..., on_rejected=..., on_timeout=..., on_error=..., on_struggling=...)`` runs
 ``kiosk.identity.Scanner`` on the QR reader. ``start()`` and ``stop()`` return at once: the UI thread
 never waits for the reader. One loop runs at a time; a new start waits, on a helper thread, until the
 previous loop has finished its read, so no code is swallowed by a loop that is on its way out. Events
@@ -72,6 +72,7 @@ class CardScan:
         on_rejected: Callable[[Exception, str | None, references.ScannedReference | None], object] | None = None,
         on_timeout: Callable[[], object] | None = None,
         on_error: Callable[[Exception], object] | None = None,
+        on_struggling: Callable[[], object] | None = None,
         timeout_s: Callable[[], float | None] = lambda: 45.0,
         debounce_s: float = 3.0,
     ):
@@ -80,6 +81,7 @@ class CardScan:
         self.on_rejected = on_rejected
         self.on_timeout = on_timeout
         self.on_error = on_error
+        self.on_struggling = on_struggling
         self._timeout_s = timeout_s
         self.debounce_s = debounce_s
         self._lock = threading.Lock()
@@ -131,6 +133,7 @@ class CardScan:
                         generation, self.on_rejected, error, scanner.kind, scanner.reference),
                     on_timeout=lambda: self._deliver(generation, self.on_timeout),
                     on_error=lambda error: self._deliver(generation, self.on_error, error),
+                    on_struggling=lambda: self._deliver(generation, self.on_struggling),
                     debounce_s=self.debounce_s,
                     timeout_s=self._timeout_s(),
                     source="camera" if has_camera_view(reader) else "scanner",

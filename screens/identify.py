@@ -63,6 +63,9 @@ MSG_CHECK_HEADING = N_("Staff will check your card")
 MSG_CHECK = N_("Your card could be read, but some of its details do not agree. "
                "This is not your fault: a staff member will check it with you.")
 MSG_IDENTIFIED = N_("Thank you. Your details will be filled in for you.")
+#: Said when the reader sees the card's code but cannot read it (too far away, blurred or moving).
+MSG_CLOSER = N_("The code is too small or blurred to read. Please hold the card a little closer to the "
+                "camera and keep it still.")
 #: The screen that shows a queue ticket's place, for a ticket held to the reader here.
 TICKET_SCREEN = "ticket_status"
 
@@ -166,6 +169,7 @@ class IdentifyScreen(KioskScreen):
             on_rejected=self._rejected,
             on_timeout=self._timed_out,
             on_error=self._reader_failed,
+            on_struggling=self._struggling,
             timeout_s=lambda: self.scan_timeout_s,
         )
         self.panels = {
@@ -297,6 +301,14 @@ class IdentifyScreen(KioskScreen):
         has_screen = kind == "ticket" and TICKET_SCREEN in self.app.registry
         self.ticket = reference.value if has_screen and reference is not None else ""
         self.app.say(self.message)
+
+    def _struggling(self) -> None:
+        """The code is in view but cannot be read: tell the citizen how to hold the card."""
+        if self.state != "scanning":
+            return
+        self.ticket = ""
+        self.message = MSG_CLOSER
+        self.app.say(MSG_CLOSER)
 
     def _timed_out(self) -> None:
         self._stop_scan()

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 #: Consecutive failed grabs after which an OpenCV camera counts as unplugged.
 MAX_FAILED_GRABS = 25
+#: Consecutive frames showing a code that cannot be read after which the reader is ``struggling``
+#: (about a second of frames: a code passing through the view does not count).
+STRUGGLE_FRAMES = 6
 
 
 class CameraQrReader(QrReader):
@@ -46,6 +49,8 @@ class CameraQrReader(QrReader):
         self._latest: np.ndarray | None = None
         self._lock = threading.Lock()
         self.frames_seen = 0
+        #: Frames in a row that showed a code the pipeline could not read.
+        self.unread_frames = 0
 
     @classmethod
     def from_url(cls, url: DeviceURL, context) -> "CameraQrReader":
@@ -133,7 +138,12 @@ class CameraQrReader(QrReader):
             frame_deadline = min(deadline, time.monotonic() + self.frame_budget_s)
             result = self._decoder.decode(_gray(frame), accept=self.accept, deadline=frame_deadline)
             if result.accepted is not None:
+                self.unread_frames = 0
                 return QrScan(result.accepted.data, source="camera")
+            self.unread_frames = self.unread_frames + 1 if result.located else 0
+
+    def struggling(self) -> bool:
+        return self.unread_frames >= STRUGGLE_FRAMES
 
     def preview(self):
         from PIL import Image

@@ -81,6 +81,9 @@ class DecodeResult:
     accepted: Decoded | None = None
     seen: list[Decoded] = field(default_factory=list)
     steps: int = 0
+    #: A QR symbol was found in the picture (a decoder saw its finder patterns, or the symbol fit
+    #: aligned one), whether or not it could be read: "the code is there, but too small or blurred".
+    located: bool = False
 
     @property
     def found_any(self) -> bool:
@@ -355,6 +358,7 @@ class QrDecoder:
         self.versions = versions  # QR versions the symbol fit tries (step 3)
         self.symbol_fit = symbol_fit
         self._zbar: _Zbar | None = None
+        self.located = False
 
     def zbar(self, gray: np.ndarray) -> list[bytes]:
         if self._zbar is None:
@@ -369,8 +373,11 @@ class QrDecoder:
         return [Decoded(data, text_of(data), "zbar", step) for data in self.zbar(gray)]
 
     def attempts(self, gray: np.ndarray) -> Iterator[list[Decoded]]:
-        """Every step's results in pipeline order; stop iterating to stop decoding."""
+        """Every step's results in pipeline order; stop iterating to stop decoding. ``located`` tells,
+        as it goes, whether a symbol has been found so far (read or not)."""
+        self.located = False
         first = read_zxing(gray, errors=True)
+        self.located = bool(first)
         yield [Decoded(r.bytes, text_of(r.bytes, r.text), "zxing", "frame") for r in first if r.valid]
         boxes = [_box_of(r.position) for r in first if not r.valid]
         for box in candidate_regions(gray, self.max_regions):
@@ -419,6 +426,8 @@ class QrDecoder:
             return
         for quad in self.symbol_quads(gray, first):
             fit = rectify.fit_symbol(gray, quad, self.versions)
+            if fit is not None:
+                self.located = True
             yield []
             if fit is None:
                 continue
@@ -439,6 +448,7 @@ class QrDecoder:
         result = DecodeResult()
         for found in self.attempts(gray):
             result.steps += 1
+            result.located = result.located or self.located or bool(found)
             for decoded in found:
                 if not any(decoded.data == seen.data for seen in result.seen):
                     result.seen.append(decoded)

@@ -11,7 +11,8 @@ URL: ``sim://?folder=/path/to/scans&latency=0.2&loop=1&fault=timeout``
   unplugged: every read raises ``DeviceDisconnected``).
 
 Tests and demos also ``push(payload)`` / ``push_image(picture)`` and ``set_fault``/``clear_fault``.
-Every code handed out is recorded in ``scans``.
+Every code handed out is recorded in ``scans``. A picture whose code is found but cannot be read makes
+the reader ``struggling`` until the next picture, as a camera does for a card held too far away.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class SimulatedQrReader(QrReader):
         self._preview = None
         self._decoder = None
         self._closed = False
+        #: The last picture showed a code the pipeline could not read (see ``struggling``).
+        self._unread = False
         if folder is not None:
             self._files = sorted(p for p in folder.iterdir()
                                  if p.suffix.lower() in PAYLOAD_SUFFIXES + IMAGE_SUFFIXES)
@@ -118,6 +121,11 @@ class SimulatedQrReader(QrReader):
     def preview(self):
         return self._preview
 
+    def struggling(self) -> bool:
+        """The last picture held up showed a code that could not be read (each picture stands for a
+        card held still in view, so one is enough)."""
+        return self._unread
+
     def health(self) -> Health:
         if self._fault == "disconnected":
             return Health("error", "simulated QR reader unplugged")
@@ -172,6 +180,7 @@ class SimulatedQrReader(QrReader):
     def _scan_of(self, item) -> QrScan | None:
         kind, value = item
         if kind == "payload":
+            self._unread = False
             return QrScan(value, source="sim")
         from devices.qr_reader.decode import ImageError, QrDecoder, load_gray
 
@@ -183,6 +192,7 @@ class SimulatedQrReader(QrReader):
             return None
         self._preview = _preview_image(gray)
         found = self._decoder.decode(gray)
+        self._unread = found.accepted is None and found.located
         return QrScan(found.accepted.data, source="sim") if found.accepted else None
 
 

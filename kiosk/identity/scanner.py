@@ -5,7 +5,9 @@
 * ``on_identity(VisitIdentity)`` for a CCCD payload (check ``needs_staff`` for warnings);
 * ``on_rejected(CccdError)`` for a code that is not a valid CCCD payload (a URL, a Wi-Fi code…);
 * ``on_timeout()`` when nothing valid was read for ``timeout_s`` seconds (the loop then stops);
-* ``on_error(DeviceError)`` when the reader fails (unplugged…) (the loop then stops).
+* ``on_error(DeviceError)`` when the reader fails (unplugged…) (the loop then stops);
+* ``on_struggling()`` once each time the reader starts ``struggling`` (a code in view that cannot be
+  read: held too far away or moving), so the citizen can be told to hold the card closer and still.
 
 The same payload read again within ``debounce_s`` seconds of its last read is ignored, so a card held
 still in front of the camera gives one event, not one per frame. The screen layer moves events onto the
@@ -37,6 +39,7 @@ class Scanner:
         on_rejected: Callable[[CccdError], None] | None = None,
         on_timeout: Callable[[], None] | None = None,
         on_error: Callable[[DeviceError], None] | None = None,
+        on_struggling: Callable[[], None] | None = None,
         debounce_s: float = 3.0,
         timeout_s: float | None = 60.0,
         poll_s: float = 0.5,
@@ -49,6 +52,8 @@ class Scanner:
         self.on_rejected = on_rejected
         self.on_timeout = on_timeout
         self.on_error = on_error
+        self.on_struggling = on_struggling
+        self._told_struggling = False
         self.debounce_s = debounce_s
         self.timeout_s = timeout_s
         self.poll_s = poll_s
@@ -114,6 +119,7 @@ class Scanner:
             try:
                 scan = self.reader.read(wait)
             except DeviceTimeout:
+                self._check_struggling()
                 continue
             except DeviceError as err:
                 log.warning("QR reader failed: %s", err)
@@ -122,5 +128,19 @@ class Scanner:
                 return
             if self._stop.is_set():
                 return
+            self._told_struggling = False
             if self.handle(scan.data):
                 started = self._clock()
+
+    def _check_struggling(self) -> None:
+        try:
+            struggling = bool(self.reader.struggling())
+        except Exception as err:  # a hint only: a reader that cannot tell does not stop the loop
+            log.debug("reader cannot tell whether it struggles: %s", type(err).__name__)
+            return
+        if not struggling:
+            self._told_struggling = False
+        elif not self._told_struggling and not self._stop.is_set():
+            self._told_struggling = True
+            if self.on_struggling is not None:
+                self.on_struggling()

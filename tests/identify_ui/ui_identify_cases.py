@@ -164,6 +164,25 @@ def qr_frame(text: str) -> Image.Image:
     return frame
 
 
+def far_card_frame(text: str) -> Image.Image:
+    """A camera frame of a card held too far away: its code 2.4 pixels a module, blurred over 1.2."""
+    import numpy as np
+    from PIL import ImageFilter
+
+    code = qrcode.QRCode(border=0, box_size=8)
+    code.add_data(text.encode("utf-8"))
+    code.make()
+    side = round(code.modules_count * 2.4)
+    picture = code.make_image().get_image().convert("L").resize((side, side), Image.LANCZOS)
+    card = Image.new("L", (side * 3, side * 2), 232)
+    card.paste(picture, (side * 2 - side // 4, side // 2))
+    frame = Image.new("L", (1280, 720), 110)
+    frame.paste(card, (500, 260))
+    frame = frame.filter(ImageFilter.GaussianBlur(2.4 * 1.2))
+    grain = np.random.default_rng(1).normal(0, 3, (720, 1280))
+    return Image.fromarray(np.clip(np.asarray(frame, float) + grain, 0, 255).astype(np.uint8)).convert("RGB")
+
+
 def let_time_pass(rig: Rig, seconds: float) -> None:
     from screens.demo_script import let_time_pass as skip
 
@@ -300,6 +319,24 @@ def test_the_camera_view_shows_the_readers_frames_inside_the_guide_frame(ui, tmp
     assert low < 40 and high > 215  # the code's black and white modules are drawn
     ui.driver.tap("nav:back")
     assert ui.screen.view_texture is None and not ui.screen.scan.running
+
+
+def test_a_card_too_far_away_is_seen_and_the_citizen_is_asked_to_hold_it_closer(ui):
+    """GIVEN the identify screen WHEN a card is held so far away that its code is seen but cannot be read
+    THEN the screen says, and speaks once, to hold it closer and still; held closer, it is read."""
+    from screens.identify import MSG_CLOSER
+
+    open_identify(ui)
+    ui.reader.push_image(far_card_frame(PAYLOAD))
+    assert ui.driver.wait_until(lambda: ui.screen.message == MSG_CLOSER, WAIT_S)
+    ui.driver.frames(2)
+    shown = ui.screen.panels["scan"].ids.message
+    assert shown.text == translate(MSG_CLOSER, "vi") and shown.parent.opacity == 1
+    assert ui.speaker.said("vi")[-1] == translate(MSG_CLOSER, "vi")
+    assert ui.screen.state == "scanning" and ui.screen.scan.running
+    show_card(ui, PAYLOAD)  # held closer: read at once
+    assert ui.screen.full_name == NAME
+    assert ui.speaker.said("vi").count(translate(MSG_CLOSER, "vi")) == 1
 
 
 def test_nothing_read_in_time_says_what_to_do_and_try_again_scans_again(ui):

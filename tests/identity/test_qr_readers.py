@@ -371,3 +371,55 @@ def test_sim_is_the_default_qr_reader(sim_config):
     finally:
         kiosk.close()
 
+
+
+# --- a code in view that cannot be read -----------------------------------------------------------
+
+
+def _too_far_and_blurred(seed: int = 5) -> np.ndarray:
+    """A card whose code is there but too small and blurred for any decoder (2.4 px a module, blurred
+    over 1.2 modules)."""
+    return card_frame(CARD, seed=seed, fine=True, module_px=2.4, blur=2.4 * 1.2, noise=3)
+
+
+def test_camera_reader_struggles_while_a_code_stays_unreadable_and_recovers_when_read(tmp_path):
+    from devices.qr_reader.camera import STRUGGLE_FRAMES
+
+    far = _too_far_and_blurred()
+    camera = FrameCamera([far] * STRUGGLE_FRAMES + [card_frame(CARD, seed=8)])
+    reader = CameraQrReader.from_url(_url("camera://?budget_ms=400"),
+                                     DeviceContext(data_dir=tmp_path, devices={"camera": camera}))
+    while not reader.struggling():  # each read looks at one frame: the code is found, not read
+        with pytest.raises(DeviceTimeout):
+            reader.read(0.3)
+        assert camera.served <= STRUGGLE_FRAMES, "the reader struggles after the unreadable frames"
+    assert reader.unread_frames == STRUGGLE_FRAMES
+    assert reader.read(10).data == CARD.encode()  # the card held closer: read, no longer struggling
+    assert not reader.struggling() and reader.unread_frames == 0
+
+
+def test_a_frame_without_a_code_does_not_count_as_struggling(tmp_path):
+    camera = FrameCamera([card_frame(CARD, seed=3, modules=np.zeros((45, 45), bool))])  # a card, no code
+    reader = CameraQrReader.from_url(_url("camera://?budget_ms=400"),
+                                     DeviceContext(data_dir=tmp_path, devices={"camera": camera}))
+    with pytest.raises(DeviceTimeout):
+        reader.read(1.0)
+    assert camera.served >= 2 and reader.unread_frames == 0 and not reader.struggling()
+
+
+def test_the_scanner_says_once_that_the_reader_struggles_until_it_reads(tmp_path):
+    reader = SimulatedQrReader()
+    events = Events()
+    scanner = scanner_for(reader, events, on_struggling=lambda: events.add("struggling")).start()
+    try:
+        reader.push_image(_too_far_and_blurred())
+        assert len(events.wait_for("struggling", timeout=30)) == 1
+        reader.push_image(_too_far_and_blurred(seed=6))  # still too far: not said again
+        time.sleep(0.5)
+        reader.push(CARD)  # held closer and read
+        events.wait_for("identity")
+        reader.push_image(_too_far_and_blurred(seed=7))  # another citizen's card, too far again
+        assert len(events.wait_for("struggling", count=2, timeout=30)) == 2
+    finally:
+        scanner.stop()
+    assert [kind for kind, _ in events.items] == ["struggling", "identity", "struggling"]
