@@ -21,8 +21,12 @@ from kivy.clock import Clock
 
 from devices.ports import QrReader
 from kiosk import references
+from kiosk.i18n import N_
 from kiosk.identity.scanner import Scanner
 
+#: Said when the camera sees a code it cannot read (too far away, blurred or moving): a card or a slip.
+MSG_HOLD_CLOSER = N_("The code is too small or blurred to read. Please hold it a little closer to the camera "
+                     "and keep it still.")
 #: The longest a new start waits for the previous loop's read to end (a read lasts at most ``poll_s``).
 STOP_WAIT_S = 5.0
 

@@ -20,6 +20,7 @@ from kiosk.i18n import N_
 from kiosk.tickets import TicketError
 from kiosk.ticket_flow import CodeScanner
 from screens.base import KioskScreen
+from screens.card_scan import MSG_HOLD_CLOSER
 from screens.ticket_parts import in_background, load_kv, service_icon
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ class TicketConfirmScreen(KioskScreen):
             on_identity=lambda identity: Clock.schedule_once(lambda _dt: self._identity(identity)),
             on_rejected=lambda _err: Clock.schedule_once(lambda _dt: self._card(NOT_A_CARD)),
             on_error=lambda _err: Clock.schedule_once(lambda _dt: self._card(READER_FAILED)),
+            on_struggling=lambda: Clock.schedule_once(lambda _dt: self._card(MSG_HOLD_CLOSER)),
             timeout_s=None,
         ).start()
 

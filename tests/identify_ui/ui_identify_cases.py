@@ -18,6 +18,7 @@ import pytesseract
 import qrcode
 from PIL import Image, ImageOps
 
+from far_card import far_card_frame
 from identify_rig import (
     ADDRESS,
     ID_NUMBER,
@@ -162,25 +163,6 @@ def qr_frame(text: str) -> Image.Image:
     frame = Image.new("RGB", (1280, 720), (120, 110, 100))
     frame.paste(code, (475, 195))
     return frame
-
-
-def far_card_frame(text: str) -> Image.Image:
-    """A camera frame of a card held too far away: its code 2.4 pixels a module, blurred over 1.2."""
-    import numpy as np
-    from PIL import ImageFilter
-
-    code = qrcode.QRCode(border=0, box_size=8)
-    code.add_data(text.encode("utf-8"))
-    code.make()
-    side = round(code.modules_count * 2.4)
-    picture = code.make_image().get_image().convert("L").resize((side, side), Image.LANCZOS)
-    card = Image.new("L", (side * 3, side * 2), 232)
-    card.paste(picture, (side * 2 - side // 4, side // 2))
-    frame = Image.new("L", (1280, 720), 110)
-    frame.paste(card, (500, 260))
-    frame = frame.filter(ImageFilter.GaussianBlur(2.4 * 1.2))
-    grain = np.random.default_rng(1).normal(0, 3, (720, 1280))
-    return Image.fromarray(np.clip(np.asarray(frame, float) + grain, 0, 255).astype(np.uint8)).convert("RGB")
 
 
 def let_time_pass(rig: Rig, seconds: float) -> None:

@@ -238,6 +238,22 @@ def test_a_younger_citizen_can_still_ask_for_priority_or_skip_the_card(driver, c
     assert vi("{count} people are ahead of you, about {minutes} minutes.", count=2, minutes=minutes) in said(driver)
 
 
+def test_a_card_held_too_far_away_is_seen_and_the_citizen_is_asked_to_hold_it_closer(driver):
+    from far_card import far_card_frame
+    from screens.card_scan import MSG_HOLD_CLOSER
+
+    app = driver.app
+    open_services(driver)
+    driver.tap("service:A")
+    assert app.current == "ticket_confirm"
+    app.kiosk.devices.qr_reader.push_image(far_card_frame(ELDER))
+    assert driver.wait_until(lambda: app.screen.card_message == MSG_HOLD_CLOSER, WAIT_S)
+    driver.frames(2)
+    assert app.screen.ids.card.text == vi(MSG_HOLD_CLOSER) and vi(MSG_HOLD_CLOSER) in said(driver)
+    app.kiosk.devices.qr_reader.push(ELDER)  # held closer
+    assert driver.wait_until(lambda: app.screen.priority == "age", WAIT_S)
+
+
 def test_searching_a_procedure_leads_to_its_service(driver):
     app = driver.app
     open_services(driver)
