@@ -14,10 +14,10 @@ from devices.qr_reader.decode import (
     ImageError,
     QrDecoder,
     _Zbar,
-    candidate_regions,
     load_gray,
     read_zxing,
 )
+from devices.qr_reader.variants import candidate_regions
 from kiosk.identity import CccdError, parse_cccd
 
 VIETNAMESE = [
