@@ -17,18 +17,24 @@ from central.settings import Settings
 
 
 class LiveCenter:
-    def __init__(self, data_dir: Path):
-        self.service = embedded.start(settings=Settings(data_dir=Path(data_dir)))
+    def __init__(self, data_dir: Path, *, kiosk_name: str = "embedded-kiosk", **settings):
+        """``settings``: ``central.settings.Settings`` fields besides the data folder (``lookup_limit``…)."""
+        self.service = embedded.start(settings=Settings(data_dir=Path(data_dir), **settings), kiosk_name=kiosk_name)
         self.settings = self.service.settings
         self.url = self.service.url
         self.port = int(self.url.rsplit(":", 1)[1])
         self.kiosk_token = self.service.kiosk_token
         self.staff_token = self.service.staff_token
 
+    @property
+    def running(self) -> bool:
+        return self.service.running
+
     def stop(self) -> None:
         self.service.stop(timeout=15)
 
     def start(self) -> None:
+        """Serve again on the same port and database (no new tokens, unlike ``embedded.start``)."""
         self.service.start_again()
 
     def close(self) -> None:

@@ -15,10 +15,9 @@ from pathlib import Path
 import requests
 from sqlalchemy import select, update
 
-from central import embedded
+from center_rig import LiveCenter
 from central.db import Database
 from central.models import RateWindow, Rating
-from central.settings import Settings
 
 #: The name this kiosk has at the central service, and in its own config.
 KIOSK_NAME = "lookup-kiosk"
@@ -34,29 +33,16 @@ STRANGER_ID = "027092007788"
 STRANGER_PAYLOAD = f"{STRANGER_ID}||{STRANGER_NAME}|17031992|Nam|Xóm Chùa, xã Hợp Thịnh, tỉnh Bắc Ninh|02022022"
 
 
-class Center:
+class Center(LiveCenter):
+    """The central service on loopback (look-ups not rate-limited away), its kiosk account named
+    ``KIOSK_NAME``, and its database to look into."""
+
     def __init__(self, data_dir: Path):
-        settings = Settings(data_dir=Path(data_dir), lookup_limit=1000)
-        service = embedded.start(settings=settings, kiosk_name=KIOSK_NAME)
-        self.settings = service.settings
-        self.url = service.url
-        self.port = int(self.url.rsplit(":", 1)[1])
-        self.kiosk_token = service.kiosk_token
-        self.staff_token = service.staff_token
-        self._service = service
+        super().__init__(data_dir, kiosk_name=KIOSK_NAME, lookup_limit=1000)
         self.db = Database(self.settings.db_url)
 
-    # --- running ------------------------------------------------------------------------------
-
-    def stop(self) -> None:
-        self._service.stop()
-
-    def start(self) -> None:
-        """Serve again on the same port and database (no new tokens, unlike ``embedded.start``)."""
-        self._service.start_again()
-
     def close(self) -> None:
-        self.stop()
+        super().close()
         self.db.dispose()
 
     # --- HTTP as the kiosk and as staff ----------------------------------------------------------

@@ -17,10 +17,9 @@ import requests
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
-from central import embedded
+from center_rig import LiveCenter
 from central.db import Database
 from central.models import Document, Dossier
-from central.settings import Settings
 
 KIOSK_NAME = "submit-kiosk"
 
@@ -60,30 +59,16 @@ def small_pdf() -> bytes:
     return out.getvalue()
 
 
-class Central:
+class Central(LiveCenter):
+    """The central service on loopback, its kiosk account named ``KIOSK_NAME``, and its database to
+    look into."""
+
     def __init__(self, data_dir: Path):
-        service = embedded.start(settings=Settings(data_dir=Path(data_dir)), kiosk_name=KIOSK_NAME)
-        self.settings = service.settings
-        self.url = service.url
-        self.port = int(self.url.rsplit(":", 1)[1])
-        self.kiosk_token = service.kiosk_token
-        self.staff_token = service.staff_token
-        self._service = service
+        super().__init__(data_dir, kiosk_name=KIOSK_NAME)
         self.db = Database(self.settings.db_url)
 
-    @property
-    def running(self) -> bool:
-        return self._service.running
-
-    def stop(self) -> None:
-        self._service.stop()
-
-    def start(self) -> None:
-        """Serve again on the same port and database (no new tokens, unlike ``embedded.start``)."""
-        self._service.start_again()
-
     def close(self) -> None:
-        self.stop()
+        super().close()
         self.db.dispose()
 
     def dossiers(self) -> list[dict]:

@@ -7,12 +7,9 @@ what staff see through the staff API.
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import requests
 
-from central import embedded
-from central.settings import Settings
+from center_rig import LiveCenter
 
 # Invented people; their ID numbers agree with sex and birth year unless said otherwise.
 NAME = "Trần Thị Ngọc Diễm"
@@ -30,33 +27,5 @@ MISMATCH_ID = "001090054321"
 MISMATCH_PAYLOAD = f"{MISMATCH_ID}||{MISMATCH_NAME}|20111990|Nữ|Xóm Đình, xã Hợp Thịnh, tỉnh Bắc Ninh|11062021"
 
 
-class Central:
-    def __init__(self, data_dir: Path):
-        service = embedded.start(settings=Settings(data_dir=Path(data_dir)))
-        self.settings = service.settings
-        self.url = service.url
-        self.port = int(self.url.rsplit(":", 1)[1])
-        self.kiosk_token = service.kiosk_token
-        self.staff_token = service.staff_token
-        self._service = service
-
-    @property
-    def running(self) -> bool:
-        return self._service.running
-
-    def stop(self) -> None:
-        self._service.stop()
-
-    def start(self) -> None:
-        """Serve again on the same port and database (no new tokens, unlike ``embedded.start``)."""
-        self._service.start_again()
-
-    def alerts(self) -> list[dict]:
-        """The open alerts, newest first, as the staff's screen lists them."""
-        answer = requests.get(
-            f"{self.url}/api/v1/staff/alerts",
-            headers={"Authorization": f"Bearer {self.staff_token}"},
-            timeout=5,
-        )
-        answer.raise_for_status()
-        return answer.json()
+class Central(LiveCenter):
+    """The central service on loopback; ``alerts()`` lists the open alerts as the staff's screen does."""
