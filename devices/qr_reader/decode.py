@@ -16,6 +16,10 @@ e.g. "parses as a CCCD payload"):
    holds (``card_message``: header, ID digits, padding), step ``symbol-fit-card``.
 4. Whole-frame passes of the variants that are too slow to try first (``FRAME_STEPS``): zbar,
    CLAHE, adaptive threshold, inverted, sharpened, enlarged.
+5. Cards blurred by a whole module or more (``deep_read``, step ``symbol-fit-deep``): the symbols
+   of step 3 estimated a codeword at a time and corrected with soft decisions, seconds per symbol
+   (``deep_seconds``; a camera frame's budget cuts it off, and ``camera`` runs it in the
+   background instead).
 
 zbar always runs in binary mode (``ZBAR_CFG_BINARY``): it returns the symbol's bytes, which are
 decoded as UTF-8 here, never through zbar's charset guess (which turns short Vietnamese strings into
@@ -38,7 +42,7 @@ import numpy as np
 import zxingcpp
 from PIL import Image
 
-from devices.qr_reader import locate, rectify
+from devices.qr_reader import deep_read, locate, rectify
 from devices.qr_reader.variants import (
     CLAHE, adaptive, box_of, candidate_regions, crop, deblur, enlarge, normalise, overlaps, sharpen,
 )
@@ -275,10 +279,11 @@ class QrDecoder:
     """The decoding pipeline. One instance per thread (the zbar scanner is not shared)."""
 
     def __init__(self, *, max_regions: int = 3, versions: tuple[int, ...] = rectify.CCCD_VERSIONS,
-                 symbol_fit: bool = True):
+                 symbol_fit: bool = True, deep_seconds: float = deep_read.SECONDS):
         self.max_regions = max_regions
         self.versions = versions  # QR versions the symbol fit tries (step 3)
         self.symbol_fit = symbol_fit
+        self.deep_seconds = deep_seconds  # per symbol, for the last step (0: not tried)
         self._zbar: _Zbar | None = None
         self.located = False
 
@@ -327,6 +332,7 @@ class QrDecoder:
             image = transform(gray)
             if image is not None:
                 yield self._read(decoder, image, name)
+        yield from self._deep_steps(readers)
 
     def symbol_quads(self, gray: np.ndarray, first=()) -> list[np.ndarray]:
         """Outlines of symbols to fit: where zxing-cpp saw a code it could not read, then the
@@ -363,9 +369,18 @@ class QrDecoder:
             for found in reader.with_card_message():
                 yield [Decoded(data, text_of(data), how, "symbol-fit-card") for data, how in found]
 
-    def decode(self, image, accept: Accept | None = None, deadline: float | None = None) -> DecodeResult:
-        """Run the pipeline until a code passes ``accept`` (any code when ``None``) or ``deadline``
-        (a ``time.monotonic()`` value) passes. ``image`` is anything ``load_gray`` takes."""
+    def _deep_steps(self, readers: list) -> Iterator[list[Decoded]]:
+        if self.deep_seconds <= 0:
+            return
+        for reader in readers:
+            for found in deep_read.read_deep(reader.fit, self.deep_seconds):
+                yield [Decoded(data, text_of(data), how, "symbol-fit-deep") for data, how in found]
+
+    def decode(self, image, accept: Accept | None = None, deadline: float | None = None,
+               stop: Callable[[], bool] | None = None) -> DecodeResult:
+        """Run the pipeline until a code passes ``accept`` (any code when ``None``), ``deadline``
+        (a ``time.monotonic()`` value) passes or ``stop()`` says so. ``image`` is anything
+        ``load_gray`` takes."""
         gray = load_gray(image)
         result = DecodeResult()
         for found in self.attempts(gray):
@@ -377,7 +392,7 @@ class QrDecoder:
                 if accept is None or _accepts(accept, decoded.data):
                     result.accepted = decoded
                     return result
-            if deadline is not None and time.monotonic() >= deadline:
+            if (deadline is not None and time.monotonic() >= deadline) or (stop is not None and stop()):
                 break
         return result
 

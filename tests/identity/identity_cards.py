@@ -204,6 +204,16 @@ def blurry_pose(seed: int) -> dict:
     }
 
 
+def deep_pose(seed: int) -> dict:
+    """Past ``blurry_pose``: 2.2–2.6 pixels per module blurred by 1.0–1.2 modules, where only the
+    codeword search of ``deep_read`` reads some of them."""
+    pose = blurry_pose(seed)
+    rng = random.Random(10_000 + seed)
+    pose["module_px"] = rng.uniform(2.2, 2.6)
+    pose["blur"] = pose["module_px"] * rng.uniform(1.0, 1.2)
+    return pose
+
+
 def gray(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
