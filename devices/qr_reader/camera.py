@@ -10,6 +10,12 @@ URLs:
 ``preview()`` returns the latest frame for the on-screen view. ``accept`` (from the constructor or
 ``context.options["qr_accept"]``) tells the pipeline which payloads to look for, so a frame holding
 some other QR code does not end the search early.
+
+A frame gets ``budget_ms`` only, which cuts off the pipeline's slowest step (``deep_read``, seconds
+for a card blurred by a whole module). When the reader starts struggling (a code is in view that the
+frames cannot read), the whole pipeline runs on that frame in the background while frames go on
+being read; its code is delivered by ``read`` as long as a code has stayed in view (a card taken
+away and another brought does not get the first card's identity).
 """
 
 from __future__ import annotations
@@ -31,6 +37,61 @@ MAX_FAILED_GRABS = 25
 #: Consecutive frames showing a code that cannot be read after which the reader is ``struggling``
 #: (about a second of frames: a code passing through the view does not count).
 STRUGGLE_FRAMES = 6
+#: Consecutive frames without any code after which the card counts as gone: a background read of it
+#: started earlier is no longer delivered.
+GONE_FRAMES = 6
+
+
+class _BackgroundRead:
+    """The whole decoding pipeline on one frame in a background thread, one at a time. ``take``
+    gives its code once; ``forget`` drops a result still to come (the card it read has gone) and
+    stops the read at its next step."""
+
+    def __init__(self, accept: Callable[[bytes], bool] | None):
+        self.accept = accept
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._found: bytes | None = None
+        self._generation = 0
+        #: Background reads started so far.
+        self.started = 0
+
+    def start(self, gray: np.ndarray) -> bool:
+        """Start reading ``gray`` unless a read is already running; whether one started."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return False
+            self._thread = threading.Thread(target=self._run, args=(gray, self._generation),
+                                            name="qr-background-read", daemon=True)
+            self._thread.start()
+            self.started += 1
+            return True
+
+    def _run(self, gray: np.ndarray, generation: int) -> None:
+        from devices.qr_reader.decode import QrDecoder
+
+        try:
+            result = QrDecoder().decode(gray, accept=self.accept, stop=lambda: generation != self._generation)
+        except Exception as err:  # a failed background read must not end the reader
+            log.warning("qr_reader: background read failed: %s", type(err).__name__)
+            return
+        with self._lock:
+            if result.accepted is not None and generation == self._generation:
+                self._found = result.accepted.data
+
+    def take(self) -> bytes | None:
+        with self._lock:
+            found, self._found = self._found, None
+            return found
+
+    def forget(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._found = None
+
+    def running(self) -> bool:
+        with self._lock:
+            return self._thread is not None and self._thread.is_alive()
 
 
 class CameraQrReader(QrReader):
@@ -51,6 +112,9 @@ class CameraQrReader(QrReader):
         self.frames_seen = 0
         #: Frames in a row that showed a code the pipeline could not read.
         self.unread_frames = 0
+        #: Frames in a row that showed no code at all.
+        self.empty_frames = 0
+        self.background = _BackgroundRead(accept)
 
     @classmethod
     def from_url(cls, url: DeviceURL, context) -> "CameraQrReader":
@@ -136,11 +200,23 @@ class CameraQrReader(QrReader):
                 self._latest = frame
             self.frames_seen += 1
             frame_deadline = min(deadline, time.monotonic() + self.frame_budget_s)
-            result = self._decoder.decode(_gray(frame), accept=self.accept, deadline=frame_deadline)
-            if result.accepted is not None:
+            gray = _gray(frame)
+            result = self._decoder.decode(gray, accept=self.accept, deadline=frame_deadline)
+            found = result.accepted.data if result.accepted is not None else self.background.take()
+            if found is not None:
+                self.unread_frames = self.empty_frames = 0
+                self.background.forget()
+                return QrScan(found, source="camera")
+            if result.located:
+                self.unread_frames += 1
+                self.empty_frames = 0
+                if self.unread_frames >= STRUGGLE_FRAMES:
+                    self.background.start(gray)
+            else:
                 self.unread_frames = 0
-                return QrScan(result.accepted.data, source="camera")
-            self.unread_frames = self.unread_frames + 1 if result.located else 0
+                self.empty_frames += 1
+                if self.empty_frames >= GONE_FRAMES:
+                    self.background.forget()
 
     def struggling(self) -> bool:
         return self.unread_frames >= STRUGGLE_FRAMES
@@ -163,6 +239,7 @@ class CameraQrReader(QrReader):
             return Health("error", str(err))
 
     def close(self) -> None:
+        self.background.forget()
         if self._release is not None:
             self._release()
             self._release = None
