@@ -197,8 +197,10 @@ def render(cards: dict[str, dict[str, Tally]], qr_sets: dict[str, dict[str, Tall
             steps = cards[difficulty]["pipeline"].steps
             read_by.append(f"{difficulty}: " + ", ".join(f"{step} {count}" for step, count in steps.most_common()))
     lines += ["", "Pipeline step that read each frame — " + "; ".join(read_by) + "."]
-    lines += ["", "The 95th percentile is set by frames where every step ran and failed; the camera reader "
-              "caps the time spent on one frame (`budget_ms`, 150 by default) and takes the next frame.",
+    lines += ["", "The 95th percentile is set by frames where every step ran and failed, the last one "
+              "(`symbol-fit-deep`) for up to 8 s a symbol; the camera reader caps the time spent on one "
+              "frame (`budget_ms`, 150 by default) and takes the next frame, and runs the whole pipeline "
+              "in the background on a frame of a card it keeps failing to read.",
               f"Load average while measuring: {_load()}."]
     lines += ["", "Byte-exact payloads among frames where a code was decoded: "
               + ", ".join(f"{d} {e}" for d, e in zip(decoders, exactness))
