@@ -40,6 +40,9 @@ STRUGGLE_FRAMES = 6
 #: Consecutive frames without any code after which the card counts as gone: a background read of it
 #: started earlier is no longer delivered.
 GONE_FRAMES = 6
+#: Most seconds the background read gives the pipeline's deep step per symbol: the citizen is
+#: holding the card anyway, and on generated frames some cards took 8–10 s to read.
+BACKGROUND_DEEP_SECONDS = 20.0
 
 
 class _BackgroundRead:
@@ -71,7 +74,8 @@ class _BackgroundRead:
         from devices.qr_reader.decode import QrDecoder
 
         try:
-            result = QrDecoder().decode(gray, accept=self.accept, stop=lambda: generation != self._generation)
+            result = QrDecoder(deep_seconds=BACKGROUND_DEEP_SECONDS).decode(
+                gray, accept=self.accept, stop=lambda: generation != self._generation)
         except Exception as err:  # a failed background read must not end the reader
             log.warning("qr_reader: background read failed: %s", type(err).__name__)
             return

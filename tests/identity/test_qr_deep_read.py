@@ -108,7 +108,8 @@ def test_soft_decisions_refuse_noise():
 
 def test_a_card_blurred_by_a_whole_module_is_read_by_the_deep_step_only(deep_frame):
     assert QrDecoder(deep_seconds=0).decode(deep_frame).accepted is None
-    result = QrDecoder().decode(deep_frame, accept=lambda data: parse_cccd(data) is not None)
+    # the time the step may take is a benchmark matter (kiosk bench id), not this test's
+    result = QrDecoder(deep_seconds=60).decode(deep_frame, accept=lambda data: parse_cccd(data) is not None)
     assert result.accepted is not None and result.accepted.step == "symbol-fit-deep"
     assert result.accepted.data == CARD.encode("utf-8")
     assert [d.data for d in result.seen] == [CARD.encode("utf-8")]  # nothing wrong read on the way
