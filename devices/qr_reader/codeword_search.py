@@ -27,7 +27,6 @@ from devices.qr_reader.blur_model import MODEL_PX, QUIET, ModuleModel, blur_matr
 
 #: The 8 bits of each value 0–255, most significant first (256 × 8).
 BITS = ((np.arange(256)[:, None] >> np.arange(7, -1, -1)[None, :]) & 1).astype(np.float64)
-WEIGHTS = 1 << np.arange(7, -1, -1)
 #: High nibbles a byte of Vietnamese text in UTF-8 can have: printable ASCII (2–7), continuation
 #: bytes (8–B), the leads of Latin letters with marks (0xC2–0xC6: C) and of the Latin Extended
 #: Additional block where most tone-marked vowels are (0xE1: E); not control characters, not
@@ -63,8 +62,7 @@ class CodewordCells:
 
     def values_of(self, full: np.ndarray) -> np.ndarray:
         """Every codeword's value in a light-or-dark picture ``full`` (with the ``QUIET`` ring)."""
-        bits = np.abs(full[self.rows, self.cols] - self.flip) > 0.5
-        return bits.astype(np.int64) @ WEIGHTS
+        return qr_codewords.codeword_values(full[QUIET:-QUIET, QUIET:-QUIET], self.version, self.mask)[0]
 
 
 class CodewordSearch:

@@ -335,7 +335,7 @@ def parse_message(data: bytes, version: int) -> bytes:
     return bytes(out)
 
 
-def _codeword_values(darkness: np.ndarray, version: int, mask: int) -> tuple[np.ndarray, np.ndarray]:
+def codeword_values(darkness: np.ndarray, version: int, mask: int) -> tuple[np.ndarray, np.ndarray]:
     """Per codeword: its value read at 0.5, and its confidence (the least certain of its bits)."""
     rows, cols = data_cells(version)
     n = darkness.shape[0]
@@ -362,7 +362,7 @@ def correct_blocks(darkness: np.ndarray, version: int, word: int,
     known in advance); ``SPARE`` check codewords always stay unused, so a block is not
     "corrected" into a wrong one."""
     level, mask = decode_format(word)
-    codewords, confidence = _codeword_values(darkness, version, mask)
+    codewords, confidence = codeword_values(darkness, version, mask)
     out: list[list[int] | None] = []
     for indices, (_data, ec_count) in zip(interleaving(version, level), blocks(version, level)):
         block = [int(codewords[i]) for i in indices]
