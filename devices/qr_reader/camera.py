@@ -29,6 +29,7 @@ import numpy as np
 
 from devices.errors import DeviceDisconnected, DeviceError, DeviceTimeout, DriverUnavailable
 from devices.ports import DeviceURL, Health, QrReader, QrScan
+from devices.qr_reader.background import BackgroundRead
 
 log = logging.getLogger(__name__)
 
@@ -40,64 +41,6 @@ STRUGGLE_FRAMES = 6
 #: Consecutive frames without any code after which the card counts as gone: a background read of it
 #: started earlier is no longer delivered.
 GONE_FRAMES = 6
-#: Most seconds the background read gives the pipeline's deep step per symbol: the citizen is
-#: holding the card anyway, and on generated frames some cards took 8–10 s to read.
-BACKGROUND_DEEP_SECONDS = 20.0
-
-
-class _BackgroundRead:
-    """The whole decoding pipeline on one frame in a background thread, one at a time. ``take``
-    gives its code once; ``forget`` drops a result still to come (the card it read has gone) and
-    stops the read at its next step."""
-
-    def __init__(self, accept: Callable[[bytes], bool] | None):
-        self.accept = accept
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._found: bytes | None = None
-        self._generation = 0
-        #: Background reads started so far.
-        self.started = 0
-
-    def start(self, gray: np.ndarray) -> bool:
-        """Start reading ``gray`` unless a read is already running; whether one started."""
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return False
-            self._thread = threading.Thread(target=self._run, args=(gray, self._generation),
-                                            name="qr-background-read", daemon=True)
-            self._thread.start()
-            self.started += 1
-            return True
-
-    def _run(self, gray: np.ndarray, generation: int) -> None:
-        from devices.qr_reader.decode import QrDecoder
-
-        try:
-            result = QrDecoder(deep_seconds=BACKGROUND_DEEP_SECONDS).decode(
-                gray, accept=self.accept, stop=lambda: generation != self._generation)
-        except Exception as err:  # a failed background read must not end the reader
-            log.warning("qr_reader: background read failed: %s", type(err).__name__)
-            return
-        with self._lock:
-            if result.accepted is not None and generation == self._generation:
-                self._found = result.accepted.data
-
-    def take(self) -> bytes | None:
-        with self._lock:
-            found, self._found = self._found, None
-            return found
-
-    def forget(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._found = None
-
-    def running(self) -> bool:
-        with self._lock:
-            return self._thread is not None and self._thread.is_alive()
-
-
 class CameraQrReader(QrReader):
     def __init__(self, grab: Callable[[float], np.ndarray], *, describe: str,
                  health: Callable[[], Health], release: Callable[[], None] | None = None,
@@ -118,7 +61,7 @@ class CameraQrReader(QrReader):
         self.unread_frames = 0
         #: Frames in a row that showed no code at all.
         self.empty_frames = 0
-        self.background = _BackgroundRead(accept)
+        self.background = BackgroundRead(accept)
 
     @classmethod
     def from_url(cls, url: DeviceURL, context) -> "CameraQrReader":

@@ -12,7 +12,9 @@ URL: ``sim://?folder=/path/to/scans&latency=0.2&loop=1&fault=timeout``
 
 Tests and demos also ``push(payload)`` / ``push_image(picture)`` and ``set_fault``/``clear_fault``.
 Every code handed out is recorded in ``scans``. A picture whose code is found but cannot be read makes
-the reader ``struggling`` until the next picture, as a camera does for a card held too far away.
+the reader ``struggling`` until the next picture, as a camera does for a card held too far away, and,
+as the camera reader does, the pipeline's slowest step then runs on it in the background: a code it
+reads is handed out by a later ``read`` unless another picture or payload came first.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from devices.errors import DeviceDisconnected, DeviceTimeout, DriverUnavailable
 from devices.ports import DeviceURL, Health, QrReader, QrScan
+from devices.qr_reader.background import BackgroundRead
 
 FAULTS = ("timeout", "disconnected")
 PAYLOAD_SUFFIXES = (".txt", ".bin")
@@ -48,6 +51,8 @@ class SimulatedQrReader(QrReader):
         self._closed = False
         #: The last picture showed a code the pipeline could not read (see ``struggling``).
         self._unread = False
+        #: The pipeline's slowest step on that picture, as the camera reader runs it.
+        self.background = BackgroundRead(None, on_found=self._wake)
         if folder is not None:
             self._files = sorted(p for p in folder.iterdir()
                                  if p.suffix.lower() in PAYLOAD_SUFFIXES + IMAGE_SUFFIXES)
@@ -134,6 +139,7 @@ class SimulatedQrReader(QrReader):
         return Health("ok", "simulated QR reader")
 
     def close(self) -> None:
+        self.background.forget()
         with self._cond:
             self._closed = True
             self._cond.notify_all()
@@ -150,6 +156,9 @@ class SimulatedQrReader(QrReader):
                 if self._fault is None:
                     if self._queue:
                         return self._queue.popleft()
+                    found = self.background.take()
+                    if found is not None:
+                        return ("read", found)
                     item = self._next_from_folder()
                     if item is not None:
                         return item
@@ -177,22 +186,32 @@ class SimulatedQrReader(QrReader):
             while not self._closed and (remaining := until - time.monotonic()) > 0:
                 self._cond.wait(remaining)
 
+    def _wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
     def _scan_of(self, item) -> QrScan | None:
         kind, value = item
-        if kind == "payload":
+        if kind in ("payload", "read"):  # scanned, or the last picture read in the background
             self._unread = False
+            self.background.forget()
             return QrScan(value, source="sim")
         from devices.qr_reader.decode import ImageError, QrDecoder, load_gray
 
         if self._decoder is None:
-            self._decoder = QrDecoder()
+            self._decoder = QrDecoder(deep_seconds=0)  # the deep step runs in the background
         try:
             gray = load_gray(value)
         except ImageError:
+            self.background.forget()
             return None
         self._preview = _preview_image(gray)
         found = self._decoder.decode(gray)
         self._unread = found.accepted is None and found.located
+        if self._unread:
+            self.background.start(gray)
+        else:
+            self.background.forget()
         return QrScan(found.accepted.data, source="sim") if found.accepted else None
 
 

@@ -82,3 +82,36 @@ def test_a_background_read_is_not_given_once_the_card_has_gone(tmp_path, deep_fr
     with pytest.raises(DeviceTimeout):
         reader.read(1.0)
     assert reader.background.take() is None
+
+
+def test_the_simulated_reader_also_reads_a_held_card_in_the_background(deep_frame):
+    from devices.qr_reader.sim import SimulatedQrReader
+
+    reader = SimulatedQrReader()
+    reader.push_image(deep_frame)
+    with pytest.raises(DeviceTimeout):
+        reader.read(1.0)  # the picture alone is not read: the reader struggles
+    assert reader.struggling() and reader.background.started == 1
+    scan = reader.read(60)  # handed out once the background read gets it
+    assert scan.data == CARD.encode("utf-8") and scan.source == "sim"
+    assert not reader.struggling() and reader.scans == [scan]
+
+
+def test_the_simulated_reader_drops_a_background_read_once_another_picture_came(deep_frame):
+    from devices.qr_reader.sim import SimulatedQrReader
+
+    reader = SimulatedQrReader()
+    reader.push_image(deep_frame)
+    with pytest.raises(DeviceTimeout):
+        reader.read(1.0)
+    assert reader.background.started == 1
+    reader.push_image(np.full(deep_frame.shape, 140, np.uint8))  # the card taken away
+    with pytest.raises(DeviceTimeout):
+        reader.read(1.0)
+    deadline = time.monotonic() + 30
+    while reader.background.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not reader.background.running()
+    with pytest.raises(DeviceTimeout):
+        reader.read(1.0)
+    assert reader.scans == [] and not reader.struggling()
