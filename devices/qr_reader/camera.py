@@ -41,6 +41,8 @@ STRUGGLE_FRAMES = 6
 #: Consecutive frames without any code after which the card counts as gone: a background read of it
 #: started earlier is no longer delivered.
 GONE_FRAMES = 6
+
+
 class CameraQrReader(QrReader):
     def __init__(self, grab: Callable[[float], np.ndarray], *, describe: str,
                  health: Callable[[], Health], release: Callable[[], None] | None = None,
