@@ -22,7 +22,7 @@ import itertools
 
 import numpy as np
 
-from devices.qr_reader import card_message, qr_codewords, qr_layout
+from devices.qr_reader import card_message, qr_codewords, qr_layout, reed_solomon
 from devices.qr_reader.blur_model import MODEL_PX, QUIET, ModuleModel, blur_matrix, gather, spread
 
 #: The 8 bits of each value 0–255, most significant first (256 × 8).
@@ -117,9 +117,6 @@ class CodewordSearch:
         coupling = self.gram[np.ix_(rows, rows)] * self.gram[np.ix_(cols, cols)]
         return -2.0 * step @ self._pulled[rows, cols] + np.einsum("vk,kl,vl->v", step, coupling, step)
 
-    def value(self, index: int) -> int:
-        return int(self.cells.values_of(self.full)[index])
-
     def set_value(self, index: int, value: int) -> None:
         rows, cols = self.cells.rows[index], self.cells.cols[index]
         step = self.cells.darkness_of(index)[value] - self.full[rows, cols]
@@ -212,7 +209,7 @@ def soft_correct(values: list[int], costs: np.ndarray, ec_count: int, allowed: n
         rest = [k for k in order if k not in substituted]
         for erased in range(ec_count - spare + 1):
             tries += 1
-            block = qr_codewords.rs_correct(received, ec_count, tuple(rest[:erased]), spare)
+            block = reed_solomon.rs_correct(received, ec_count, tuple(rest[:erased]), spare)
             if fits(block):
                 return block
         return None

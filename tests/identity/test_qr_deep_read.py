@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from identity_cards import card_frame, deep_pose, gray, payload, person
 
-from devices.qr_reader import codeword_search, qr_codewords, qr_layout
+from devices.qr_reader import codeword_search, qr_codewords, qr_layout, reed_solomon
 from devices.qr_reader.blur_model import MODEL_PX, QUIET, ModuleModel, spread
 from devices.qr_reader.decode import QrDecoder
 from kiosk.identity import parse_cccd
@@ -67,7 +67,7 @@ def test_the_change_of_the_fit_for_each_value_is_exact():
             twin = search.copy()
             twin.set_value(index, value)
             assert twin.error() - before == pytest.approx(changes[value], rel=1e-6, abs=1e-6)
-            assert twin.value(index) == value
+            assert twin.cells.values_of(twin.full)[index] == value
     assert search.icm(8) > 0
     assert search.error() < before
 
@@ -76,7 +76,7 @@ def uncertain_block(wrong_count: int, seed: int = 3) -> tuple[list[int], list[in
     """A block of 15 data and 18 check codewords with ``wrong_count`` codewords read wrong, each of
     them uncertain (its true value nearly as good as the one read): (block, received, costs)."""
     rng = random.Random(seed)
-    block = qr_codewords.rs_encode([rng.randrange(256) for _ in range(15)], 18)
+    block = reed_solomon.rs_encode([rng.randrange(256) for _ in range(15)], 18)
     received = list(block)
     costs = np.full((len(block), 256), 5.0)
     costs[np.arange(len(block)), block] = 0.0
@@ -88,7 +88,7 @@ def uncertain_block(wrong_count: int, seed: int = 3) -> tuple[list[int], list[in
 
 def test_soft_decisions_correct_a_block_past_hard_correction():
     block, received, costs = uncertain_block(12)  # hard correction: at most 7 (9, less the spare)
-    assert qr_codewords.rs_correct(received, 18, (), qr_codewords.SPARE) is None
+    assert reed_solomon.rs_correct(received, 18, (), qr_codewords.SPARE) is None
     assert codeword_search.soft_correct(received, costs, 18, chase_max=0) == block  # erasures alone
 
 

@@ -10,7 +10,7 @@ import pytest
 import qrcode
 import zxingcpp
 
-from devices.qr_reader import qr_codewords, qr_layout
+from devices.qr_reader import qr_codewords, qr_layout, reed_solomon
 from devices.qr_reader.rectify import clean_symbol
 
 LEVELS = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
@@ -70,33 +70,33 @@ def test_reed_solomon_corrects_errors_and_erasures_up_to_capacity():
     for _ in range(150):
         ec = rng.choice([10, 16, 18, 22, 28])
         data = [rng.randrange(256) for _ in range(rng.randint(8, 60))]
-        block = qr_codewords.rs_encode(data, ec)
+        block = reed_solomon.rs_encode(data, ec)
         erased = rng.randint(0, ec)
         errors = rng.randint(0, (ec - erased) // 2)
         positions = rng.sample(range(len(block)), erased + errors)
         damaged = list(block)
         for position in positions:
             damaged[position] ^= rng.randrange(1, 256)
-        assert qr_codewords.rs_correct(damaged, ec, tuple(positions[:erased])) == block
+        assert reed_solomon.rs_correct(damaged, ec, tuple(positions[:erased])) == block
 
 
 def test_reed_solomon_beyond_capacity_does_not_invent_the_original():
     rng = random.Random(3)
     refused = 0
     for _ in range(100):
-        block = qr_codewords.rs_encode([rng.randrange(256) for _ in range(31)], 18)
+        block = reed_solomon.rs_encode([rng.randrange(256) for _ in range(31)], 18)
         damaged = list(block)
         for position in rng.sample(range(len(block)), 14):
             damaged[position] ^= rng.randrange(1, 256)
-        fixed = qr_codewords.rs_correct(damaged, 18)
+        fixed = reed_solomon.rs_correct(damaged, 18)
         assert fixed != block
         refused += fixed is None
     assert refused > 90  # a wrong "correction" needs a nearby codeword: rare
 
 
 def test_erasing_correct_codewords_costs_nothing_but_capacity():
-    block = qr_codewords.rs_encode(list(b"Nguyen Van A|01012000"), 10)
-    assert qr_codewords.rs_correct(block, 10, (0, 1, 2, 3, 4, 5)) == block
+    block = reed_solomon.rs_encode(list(b"Nguyen Van A|01012000"), 10)
+    assert reed_solomon.rs_correct(block, 10, (0, 1, 2, 3, 4, 5)) == block
 
 
 def test_uncertain_modules_become_erasures_and_save_a_symbol_zxing_cannot_read():
