@@ -16,6 +16,7 @@ BENCHES = {
     "ticket": "ticket",
     "central": "central",
     "ui": "ui",
+    "display": "display",
 }
 
 
