@@ -169,12 +169,25 @@ def _count_tickets(db_url: str) -> int:
         database.dispose()
 
 
-def bench_backend(backend: str, clients: int, seconds: float, workers: int) -> dict:
+def prepare_center(db_url: str, data_dir: Path, *roles: str) -> tuple[str, list[str]]:
+    """A fresh central database at ``db_url`` with one ``bench-ROLE`` account per role at the default
+    center: (the center's code, the accounts' tokens)."""
     from central import accounts
     from central.db import Database
     from central.embedded import prepare
     from central.settings import Settings
 
+    settings = Settings(data_dir=data_dir, db_url=db_url)
+    prepare(settings)
+    database = Database(db_url)
+    try:
+        return settings.default_center, [accounts.add_account(database, role, f"bench-{role}", settings.default_center)
+                                         for role in roles]
+    finally:
+        database.dispose()
+
+
+def bench_backend(backend: str, clients: int, seconds: float, workers: int) -> dict:
     pg = None
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-central-{backend}-"))
     try:
@@ -185,11 +198,7 @@ def bench_backend(backend: str, clients: int, seconds: float, workers: int) -> d
             db_url = pg.create_database("central_bench")
         else:
             db_url = f"sqlite:///{data_dir / 'central.db'}"
-        settings = Settings(data_dir=data_dir, db_url=db_url)
-        prepare(settings)
-        database = Database(db_url)
-        token = accounts.add_account(database, "kiosk", "bench-kiosk", settings.default_center)
-        database.dispose()
+        _, (token,) = prepare_center(db_url, data_dir, "kiosk")
         process, port = _start_server(db_url, data_dir, workers)
         try:
             asyncio.run(_drive(port, token, min(clients, 5), 1.0, Run("warm-up"), True))

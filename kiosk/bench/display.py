@@ -78,11 +78,7 @@ def _measure(url: str, center: str, kiosk_token: str, staff_token: str, calls: i
 
 
 def run(args: argparse.Namespace) -> int:
-    from central import accounts
-    from central.db import Database
-    from central.embedded import prepare
-    from central.settings import Settings
-    from kiosk.bench.central import _start_server, _stop
+    from kiosk.bench.central import _start_server, _stop, prepare_center
     from kiosk.bench.report import markdown_table, write_section
 
     if args.calls < 1:
@@ -100,16 +96,10 @@ def run(args: argparse.Namespace) -> int:
     load_before = os.getloadavg()
     try:
         db_url = f"sqlite:///{data_dir / 'central.db'}"
-        settings = Settings(data_dir=data_dir, db_url=db_url)
-        prepare(settings)
-        database = Database(db_url)
-        kiosk_token = accounts.add_account(database, "kiosk", "bench-kiosk", settings.default_center)
-        staff_token = accounts.add_account(database, "staff", "bench-staff", settings.default_center)
-        database.dispose()
+        center, (kiosk_token, staff_token) = prepare_center(db_url, data_dir, "kiosk", "staff")
         process, port = _start_server(db_url, data_dir, 1)
         try:
-            latencies = _measure(f"http://127.0.0.1:{port}", settings.default_center, kiosk_token, staff_token,
-                                 args.calls)
+            latencies = _measure(f"http://127.0.0.1:{port}", center, kiosk_token, staff_token, args.calls)
         finally:
             _stop(process)
     except Exception as err:  # the operator gets one line, not a traceback
