@@ -125,7 +125,7 @@ def _free_port() -> int:
     return free_port()
 
 
-def _start_server(db_url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen, int]:
+def start_server(db_url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen, int]:
     import httpx
 
     port = _free_port()
@@ -147,7 +147,7 @@ def _start_server(db_url: str, data_dir: Path, workers: int) -> tuple[subprocess
     raise RuntimeError("the central service did not answer /health within 90 s")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_server(process: subprocess.Popen) -> None:
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(30)
@@ -199,7 +199,7 @@ def bench_backend(backend: str, clients: int, seconds: float, workers: int) -> d
         else:
             db_url = f"sqlite:///{data_dir / 'central.db'}"
         _, (token,) = prepare_center(db_url, data_dir, "kiosk")
-        process, port = _start_server(db_url, data_dir, workers)
+        process, port = start_server(db_url, data_dir, workers)
         try:
             asyncio.run(_drive(port, token, min(clients, 5), 1.0, Run("warm-up"), True))
             baseline = Run("GET /health")
@@ -207,7 +207,7 @@ def bench_backend(backend: str, clients: int, seconds: float, workers: int) -> d
             tickets = Run("POST /api/v1/tickets")
             asyncio.run(_drive(port, token, clients, seconds, tickets, True))
         finally:
-            _stop(process)
+            stop_server(process)
         stored = _count_tickets(db_url)
         return {"backend": backend, "workers": workers, "baseline": baseline, "tickets": tickets, "stored": stored}
     finally:

@@ -20,11 +20,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from kiosk.bench import browser as chromium
+from kiosk.bench.report import percentile
+
 #: Issue 9: a call at the counter shows on the display within a second.
 TARGET_MS = 1000.0
-CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 COUNTER = "1"
 
 
@@ -33,25 +33,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-write", action="store_true", help="print the results without touching BENCHMARKS.md")
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def _measure(url: str, center: str, kiosk_token: str, staff_token: str, calls: int) -> list[float]:
     import httpx
     from playwright.sync_api import sync_playwright
 
     latencies = []
     with sync_playwright() as playwright, httpx.Client(base_url=url, timeout=30) as client:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = chromium.launch(playwright)
         try:
-            desk = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-            desk.goto(f"{url}/counter?counter={COUNTER}")
-            desk.wait_for_url("**/counter/login**")
-            desk.fill("#token", staff_token)
-            desk.click("button[type=submit]")
-            desk.wait_for_function("() => window.desk && window.desk.view !== null")
+            desk = chromium.counter_page(browser, url, COUNTER, staff_token)
             display = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
             display.goto(f"{url}/display/{center}")
             display.wait_for_function("() => window.lobby && window.lobby.status === 'live'")
@@ -78,7 +68,7 @@ def _measure(url: str, center: str, kiosk_token: str, staff_token: str, calls: i
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.bench.central import _start_server, _stop, prepare_center
+    from kiosk.bench.central import prepare_center, start_server, stop_server
     from kiosk.bench.report import markdown_table, write_section
 
     if args.calls < 1:
@@ -88,26 +78,25 @@ def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("playwright") is None:
         print("kiosk bench display: Playwright is missing; install the test extras (make setup-test)", file=sys.stderr)
         return 1
-    if not Path(CHROMIUM).exists():
-        print(f"kiosk bench display: no Chromium at {CHROMIUM} (Debian package chromium, or set MOTCUA_CHROMIUM)",
-              file=sys.stderr)
+    if (why := chromium.missing()) is not None:
+        print(f"kiosk bench display: {why}", file=sys.stderr)
         return 1
     data_dir = Path(tempfile.mkdtemp(prefix="bench-display-"))
     load_before = os.getloadavg()
     try:
         db_url = f"sqlite:///{data_dir / 'central.db'}"
         center, (kiosk_token, staff_token) = prepare_center(db_url, data_dir, "kiosk", "staff")
-        process, port = _start_server(db_url, data_dir, 1)
+        process, port = start_server(db_url, data_dir, 1)
         try:
             latencies = _measure(f"http://127.0.0.1:{port}", center, kiosk_token, staff_token, args.calls)
         finally:
-            _stop(process)
+            stop_server(process)
     except Exception as err:  # the operator gets one line, not a traceback
         print(f"kiosk bench display: {err}", file=sys.stderr)
         return 1
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-    p50, p95, worst = statistics.median(latencies), _percentile(latencies, 0.95), max(latencies)
+    p50, p95, worst = statistics.median(latencies), percentile(latencies, 0.95), max(latencies)
     met = worst <= TARGET_MS
     table = markdown_table(
         ["calls", "median ms", "95th percentile ms", "slowest ms", "target"],

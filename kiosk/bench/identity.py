@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.bench.report import percentile
+
 QR_SETS = ("qrcode-1", "qrcode-2", "qrcode-5", "qrcode-6")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 TARGETS = {"easy": 1.00, "medium": 0.97, "hard": 0.60}
@@ -51,14 +53,6 @@ class Tally:
 
     def cell(self) -> str:
         return f"{self.decoded}/{self.total} ({self.rate:.0%})"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class RawDecoders:

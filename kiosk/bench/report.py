@@ -62,6 +62,15 @@ def write_section(name: str, title: str, body: str, path: Path | None = None) ->
     return path
 
 
+def percentile(values: list[float], fraction: float) -> float:
+    """The value ``fraction`` of the way through ``values`` in order (nearest rank; 0 when empty)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
 def markdown_table(headers: list[str], rows: list[list[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from kiosk.bench.report import percentile
+
 TARGET_P95_MS = 150.0
 SERIAL_BAUD = 115200
 TARGET_SERIAL_S = 2.0
@@ -27,14 +29,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--output", metavar="FILE", type=Path, default=None,
                         help="benchmarks file to update (default: docs/BENCHMARKS.md)")
     parser.add_argument("--no-write", action="store_true", help="print the results without writing the file")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class _Stopwatch:

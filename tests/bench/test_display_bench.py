@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import argparse
 import re
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("playwright.sync_api")
 
+from kiosk.bench import browser as chromium  # noqa: E402
 from kiosk.bench import display  # noqa: E402
 
-if not Path(display.CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {display.CHROMIUM} (Debian package chromium)", allow_module_level=True)
+if chromium.missing():
+    pytest.skip(chromium.missing(), allow_module_level=True)
 
 
-def test_the_bench_measures_every_call_and_writes_its_section(tmp_path, monkeypatch, capsys):
+def test_the_bench_measures_every_call_and_writes_its_section(tmp_path, monkeypatch):
     target = tmp_path / "BENCHMARKS.md"
     monkeypatch.setenv("KIOSK_BENCHMARKS_MD", str(target))
     status = display.run(argparse.Namespace(calls=3, no_write=False))
@@ -33,7 +32,7 @@ def test_the_bench_measures_every_call_and_writes_its_section(tmp_path, monkeypa
 
 
 def test_without_a_browser_the_operator_gets_one_line(monkeypatch, capsys):
-    monkeypatch.setattr(display, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(chromium, "CHROMIUM", "/nonexistent/chromium")
     assert display.run(argparse.Namespace(calls=1, no_write=True)) == 1
     err = capsys.readouterr().err
     assert err.startswith("kiosk bench display: no Chromium at /nonexistent/chromium") and "Traceback" not in err

@@ -3,21 +3,16 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from central_dossier_support import OWNER, dossier_body, move
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from kiosk.bench import browser as chromium  # noqa: E402
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package chromium)", allow_module_level=True)
+if chromium.missing():
+    pytest.skip(chromium.missing(), allow_module_level=True)
 
 
 @pytest.mark.parametrize("service", ["sqlite"], indirect=True)  # the page is the same on both databases
@@ -29,14 +24,9 @@ def test_staff_type_the_compartment_when_marking_a_dossier_ready(site, tmp_path)
     kiosk = f"{site.code}-kiosk"
 
     playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    browser = chromium.launch(playwright)
     try:
-        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        page.goto(f"{site.url}/counter?counter=1&lang=en")
-        page.wait_for_url("**/counter/login**")
-        page.fill("#token", site.staff_token)
-        page.click("button[type=submit]")
-        page.wait_for_function("() => window.desk && window.desk.view !== null")
+        page = chromium.counter_page(browser, site.url, "1", site.staff_token, 1366, 900, query="&lang=en")
         page.keyboard.press("n")
         page.wait_for_function("() => window.desk.view.current !== null")
         page.keyboard.press("d")

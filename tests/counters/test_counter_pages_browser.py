@@ -7,28 +7,26 @@ browser's own clock), not asserted here: a timed test flakes on a busy machine.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from kiosk.bench import browser as chromium  # noqa: E402
+
 SHOTS = Path(__file__).resolve().parents[2] / "demo-output" / "counters"
 OWNER = "001199004321"  # an invented citizen
 FAST_HOLD_MS = 1500
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package chromium)", allow_module_level=True)
+if chromium.missing():
+    pytest.skip(chromium.missing(), allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
 def browser():
     playwright = sync_api.sync_playwright().start()
-    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    launched = chromium.launch(playwright)
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield launched
     launched.close()
@@ -36,13 +34,7 @@ def browser():
 
 
 def counter_page(browser, site, counter: str, width: int = 1366, height: int = 768):
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.goto(f"{site.url}/counter?counter={counter}")
-    page.wait_for_url("**/counter/login**")
-    page.fill("#token", site.staff_token)
-    page.click("button[type=submit]")
-    page.wait_for_function("() => window.desk && window.desk.view !== null")
-    return page
+    return chromium.counter_page(browser, site.url, counter, site.staff_token, width, height)
 
 
 def display_page(browser, site, hold_ms: int | None = FAST_HOLD_MS, sound: bool = True, context=None):
